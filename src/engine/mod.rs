@@ -1,0 +1,6 @@
+//! The UI-agnostic core: close-code catalog, reconnect policy, and the
+//! connection task that turns a socket into [`event::EngineEvent`]s.
+
+pub mod close_code;
+pub mod event;
+pub mod policy;

@@ -1,0 +1,9 @@
+//! wsprobe: see what a WebSocket endpoint really does.
+//!
+//! The engine (connection, policy, close-code catalog) knows nothing about
+//! the terminal; the TUI and the headless writers consume its events.
+
+pub mod cli;
+pub mod duration;
+pub mod engine;
+pub mod usage;
