@@ -6,4 +6,5 @@
 pub mod cli;
 pub mod duration;
 pub mod engine;
+pub mod explain;
 pub mod usage;
