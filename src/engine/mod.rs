@@ -2,5 +2,6 @@
 //! connection task that turns a socket into [`event::EngineEvent`]s.
 
 pub mod close_code;
+pub mod connection;
 pub mod event;
 pub mod policy;
