@@ -101,9 +101,7 @@ impl<'de> Deserialize<'de> for Dur {
         }
         match Raw::deserialize(d)? {
             Raw::Text(s) => s.parse().map_err(serde::de::Error::custom),
-            Raw::Secs(n) if n.is_finite() && n >= 0.0 && n < 1e9 => {
-                Ok(Dur(Duration::from_secs_f64(n)))
-            }
+            Raw::Secs(n) if (0.0..1e9).contains(&n) => Ok(Dur(Duration::from_secs_f64(n))),
             Raw::Secs(n) => Err(serde::de::Error::custom(format!(
                 "invalid duration {n}: use a string like \"5s\""
             ))),

@@ -7,4 +7,5 @@ pub mod cli;
 pub mod duration;
 pub mod engine;
 pub mod explain;
+pub mod simulate;
 pub mod usage;

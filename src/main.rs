@@ -2,7 +2,12 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
-use wsprobe::cli::{Cli, Command};
+use std::time::Duration;
+
+use wsprobe::cli::{Cli, Command, PolicyCommand, SimulateArgs};
+use wsprobe::engine::policy::Policy;
+use wsprobe::engine::policy_file;
+use wsprobe::simulate;
 use wsprobe::usage::UsageError;
 
 fn main() -> ExitCode {
@@ -30,17 +35,67 @@ fn print(text: &str) -> anyhow::Result<()> {
     }
 }
 
+fn load_policy(path: Option<&std::path::Path>) -> anyhow::Result<Policy> {
+    policy_file::load(path).map_err(|e| {
+        UsageError::new(format!(
+            "bad policy file {e}\n  (see `wsprobe policy show` for a valid file to start from)"
+        ))
+        .into()
+    })
+}
+
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Some(Command::Codes(args)) => {
-            let policy = wsprobe::engine::policy::Policy::default();
+            let policy = Policy::default();
             print(&wsprobe::explain::codes(&args, &policy))?;
         }
         Some(Command::Explain(args)) => {
-            let policy = wsprobe::engine::policy::Policy::default();
+            let policy = load_policy(args.policy.as_deref())?;
             print(&wsprobe::explain::explain(&args, &policy)?)?;
         }
-        Some(Command::Policy(_) | Command::Serve(_)) | None => {}
+        Some(Command::Policy(PolicyCommand::Show { policy })) => {
+            let policy = load_policy(policy.as_deref())?;
+            print(&policy_file::show(&policy))?;
+        }
+        Some(Command::Policy(PolicyCommand::Simulate(args))) => {
+            print(&simulate_command(&args)?)?;
+        }
+        Some(Command::Serve(_)) | None => {}
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn simulate_command(args: &SimulateArgs) -> anyhow::Result<String> {
+    let policy = load_policy(args.policy.as_deref())?;
+    let triggers = args
+        .codes
+        .iter()
+        .map(|c| simulate::parse_trigger(c))
+        .collect::<Result<Vec<_>, _>>()?;
+    if args.attempts == 0 {
+        return Err(UsageError::new("--attempts must be at least 1").into());
+    }
+    let seed = args.seed.unwrap_or_else(simulate::random_seed);
+    let uptime = args.uptime.map_or(Duration::ZERO, |d| d.0);
+    let steps = simulate::simulate(
+        &policy,
+        &triggers,
+        args.attempts,
+        seed,
+        uptime,
+        args.retry_after.map(|d| d.0),
+    );
+    Ok(if args.json {
+        simulate::json_lines(&steps)
+    } else {
+        let source = args.policy.as_ref().map_or_else(
+            || "built-in defaults".to_string(),
+            |p| p.display().to_string(),
+        );
+        simulate::table(
+            &steps,
+            &format!("policy: {source} · seed {seed} (pass --seed {seed} to repeat)"),
+        )
+    })
 }

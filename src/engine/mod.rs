@@ -5,3 +5,4 @@ pub mod close_code;
 pub mod connection;
 pub mod event;
 pub mod policy;
+pub mod policy_file;

@@ -181,12 +181,12 @@ pub fn default_class(trigger: Trigger, reconnect_on_normal: bool) -> Class {
         Trigger::Code(code) => match code {
             1000 => Class::Done,
             1001 | 1005 => Class::GoingAway,
-            1006 | 1014 | 3008 => Class::Abnormal,
             1008 | 3000 | 3003 => Class::Auth,
             1011 => Class::ServerError,
             1012 => Class::ServiceRestart,
             1013 => Class::TryAgainLater,
-            3000..=4999 => Class::Abnormal,
+            // 3008 and every other application code not mapped above.
+            1006 | 1014 | 3000..=4999 => Class::Abnormal,
             // 1002, 1003, 1007, 1009, 1010, 1015 and everything that may not be sent.
             _ => Class::Fatal,
         },
@@ -437,12 +437,11 @@ pub struct CodeRange {
 impl CodeRange {
     /// Parses `4000` or `4000-4099`.
     pub fn parse(s: &str) -> Option<CodeRange> {
-        let (lo, hi) = match s.split_once('-') {
-            Some((a, b)) => (a.trim().parse().ok()?, b.trim().parse().ok()?),
-            None => {
-                let c = s.trim().parse().ok()?;
-                (c, c)
-            }
+        let (lo, hi) = if let Some((a, b)) = s.split_once('-') {
+            (a.trim().parse().ok()?, b.trim().parse().ok()?)
+        } else {
+            let c = s.trim().parse().ok()?;
+            (c, c)
         };
         (lo <= hi).then_some(CodeRange { lo, hi })
     }
@@ -535,8 +534,9 @@ impl Outcome {
 pub struct History {
     /// Consecutive failures so far (the `k` of the next window).
     pub failures: u32,
-    /// The previous decision was a service-restart first delay.
-    pub restart_pending: bool,
+    /// A service restart was seen and no healthy connection followed yet:
+    /// transient failures continue as the restart's `then` class.
+    pub after_restart: bool,
     /// The class of the current streak of retries and its length.
     pub streak: Option<(Class, u32)>,
 }
@@ -577,6 +577,10 @@ impl Policy {
     /// The class of a trigger: the policy file's mapping, then the preset, then the defaults.
     pub fn classify(&self, trigger: Trigger) -> Class {
         if let Trigger::Code(code) = trigger {
+            // The flag is an explicit request, so it beats any mapping of 1000.
+            if code == 1000 && self.reconnect_on_normal {
+                return Class::GoingAway;
+            }
             if let Some(class) = self
                 .codes
                 .iter()
@@ -585,9 +589,6 @@ impl Policy {
                 .map(|(_, c)| *c)
             {
                 return class;
-            }
-            if code == 1000 && self.reconnect_on_normal {
-                return Class::GoingAway;
             }
             if let Some(preset) = self.preset
                 && let Some((_, class)) = preset.mappings().iter().find(|(c, _)| *c == code)
@@ -611,13 +612,13 @@ impl Policy {
             outcome.received_frame && outcome.uptime.is_some_and(|up| up >= self.min_uptime);
         if healthy {
             history.failures = 0;
-            history.restart_pending = false;
+            history.after_restart = false;
         }
         let mapped = self.classify(outcome.trigger);
         let what = outcome.trigger.describe();
         let mut k = history.failures;
         history.failures = history.failures.saturating_add(1);
-        let restart_failed = std::mem::take(&mut history.restart_pending)
+        let restart_failed = history.after_restart
             && matches!(
                 mapped,
                 Class::Abnormal | Class::GoingAway | Class::ServiceRestart
@@ -643,7 +644,7 @@ impl Policy {
                     reason: format!("{what}: service restart is set not to reconnect"),
                 };
             }
-            history.restart_pending = true;
+            history.after_restart = true;
             history.streak = Some((class, streak + 1));
             let window = (r.first_low.0, r.first_high.0.max(r.first_low.0));
             let rule = format!(
@@ -674,7 +675,7 @@ impl Policy {
         if let Some(max) = params.max_retries
             && streak >= max
         {
-            history.streak = None;
+            // The streak stays: a manual reconnect that ends the same way stops again.
             return Decision::Stop {
                 class,
                 reason: format!(
