@@ -24,23 +24,35 @@ pub fn parse_duration(input: &str) -> Result<Duration, DurationError> {
         input: input.to_string(),
         why,
     };
-    let s = input.trim();
-    let split = s
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(s.len());
-    let (num, unit) = s.split_at(split);
-    if num.is_empty() {
+    let mut rest = input.trim();
+    if rest.is_empty() {
         return Err(err("it does not start with a number"));
     }
-    let value: f64 = num.parse().map_err(|_| err("the number is malformed"))?;
-    let scale = match unit.trim() {
-        "ms" => 0.001,
-        "" | "s" | "sec" | "secs" => 1.0,
-        "m" | "min" | "mins" => 60.0,
-        "h" => 3600.0,
-        _ => return Err(err("unknown unit; use ms, s, m or h")),
-    };
-    let secs = value * scale;
+    let mut secs = 0.0;
+    // Segments like `1m30s` add up; a bare number is seconds.
+    while !rest.is_empty() {
+        let split = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
+        let (num, tail) = rest.split_at(split);
+        if num.is_empty() {
+            return Err(err("it does not start with a number"));
+        }
+        let value: f64 = num.parse().map_err(|_| err("the number is malformed"))?;
+        let unit_len = tail
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(tail.len());
+        let (unit, next) = tail.split_at(unit_len);
+        let scale = match unit.trim() {
+            "ms" => 0.001,
+            "" | "s" | "sec" | "secs" => 1.0,
+            "m" | "min" | "mins" => 60.0,
+            "h" => 3600.0,
+            _ => return Err(err("unknown unit; use ms, s, m or h")),
+        };
+        secs += value * scale;
+        rest = next;
+    }
     if !secs.is_finite() || secs > 1e9 {
         return Err(err("it is too large"));
     }

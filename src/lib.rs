@@ -4,8 +4,11 @@
 //! the terminal; the TUI and the headless writers consume its events.
 
 pub mod cli;
+pub mod config;
 pub mod duration;
 pub mod engine;
 pub mod explain;
+pub mod headless;
 pub mod simulate;
+pub mod text;
 pub mod usage;

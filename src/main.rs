@@ -7,6 +7,7 @@ use std::time::Duration;
 use wsprobe::cli::{Cli, Command, PolicyCommand, SimulateArgs};
 use wsprobe::engine::policy::Policy;
 use wsprobe::engine::policy_file;
+use wsprobe::headless::Format;
 use wsprobe::simulate;
 use wsprobe::usage::UsageError;
 
@@ -61,9 +62,42 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Policy(PolicyCommand::Simulate(args))) => {
             print(&simulate_command(&args)?)?;
         }
-        Some(Command::Serve(_)) | None => {}
+        Some(Command::Serve(_)) => {}
+        None => return live(&cli),
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Connects (TUI or headless) and maps how the run ended to the exit status.
+fn live(cli: &Cli) -> anyhow::Result<ExitCode> {
+    let runtime = tokio::runtime::Runtime::new()?;
+    let Some(url) = cli.url.as_deref() else {
+        return Err(
+            UsageError::new("give a URL, e.g. wsprobe ws://localhost:8080/ws --json").into(),
+        );
+    };
+    let settings = wsprobe::config::settings(url, &cli.connect)?;
+    let format = if cli.output.json {
+        Format::Json
+    } else if cli.output.headless {
+        Format::Human
+    } else {
+        return Err(UsageError::new(
+            "the interactive view is not available yet; add --json or --headless",
+        )
+        .into());
+    };
+    let end = runtime.block_on(async {
+        let handle = wsprobe::engine::connection::spawn(settings)?;
+        wsprobe::headless::run(handle, format).await
+    })?;
+    // Do not wait for blocking tasks (stdin readers, DNS lookups) still running.
+    runtime.shutdown_background();
+    Ok(if end.success {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 fn simulate_command(args: &SimulateArgs) -> anyhow::Result<String> {

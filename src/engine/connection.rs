@@ -2,17 +2,31 @@
 //! between attempts, and carries out commands.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+use rustls::ClientConfig;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
+use tokio::time::Instant;
 use url::Url;
 
-use crate::engine::event::{Command, EngineEvent};
-use crate::engine::policy::Policy;
+use crate::engine::close_code;
+use crate::engine::dial::{self, Failure};
+use crate::engine::event::{CloseInfo, Command, EngineEvent, ErrorClass, EventKind, Initiator};
+use crate::engine::policy::{Class, Decision, History, Outcome, Policy, Trigger};
+use crate::engine::session;
+use crate::engine::{target, tls};
+use crate::usage::UsageError;
 
 /// Everything the engine needs to run, already validated.
 #[derive(Debug, Clone)]
+#[expect(
+    clippy::struct_excessive_bools,
+    reason = "independent switches from the command line"
+)]
 pub struct Settings {
     /// The ws:// or wss:// URL.
     pub url: Url,
@@ -44,6 +58,8 @@ pub struct Settings {
     pub seed: Option<u64>,
     /// Show secrets instead of redacting them.
     pub show_secrets: bool,
+    /// Stay alive after `give_up` and wait for commands (the TUI), instead of ending the run.
+    pub interactive: bool,
 }
 
 impl Settings {
@@ -65,31 +81,395 @@ impl Settings {
             duration: None,
             seed: None,
             show_secrets: false,
+            interactive: false,
         }
     }
+}
+
+/// How a run ended, for the exit status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RunEnd {
+    /// True when it ended by `--duration`, by the user, or by a policy stop after 1000.
+    pub success: bool,
 }
 
 /// A running engine: its events, a way to command it, and its task.
 #[derive(Debug)]
 pub struct EngineHandle {
-    /// Events in order; the channel closes after `give_up`.
+    /// Events in order; the channel closes when the run ends.
     pub events: mpsc::Receiver<EngineEvent>,
     /// Commands to the engine.
     pub commands: mpsc::Sender<Command>,
     /// The engine task.
-    pub task: JoinHandle<()>,
+    pub task: JoinHandle<RunEnd>,
 }
 
-/// Starts the engine on the current tokio runtime.
-pub fn spawn(settings: Settings) -> EngineHandle {
-    let (_tx, events) = mpsc::channel(1024);
-    let (commands, _rx) = mpsc::channel(64);
-    let task = tokio::spawn(async move {
-        let _ = settings;
-    });
-    EngineHandle {
+/// Starts the engine on the current tokio runtime. Fails only for settings
+/// that cannot work (an unreadable `--cacert`).
+pub fn spawn(settings: Settings) -> Result<EngineHandle, UsageError> {
+    let tls = if settings.url.scheme() == "wss" {
+        Some(tls::client_config(
+            settings.insecure,
+            settings.cacert.as_deref(),
+        )?)
+    } else {
+        None
+    };
+    let (tx, events) = mpsc::channel(4096);
+    let (commands, rx) = mpsc::channel(64);
+    let seed = settings.seed.unwrap_or_else(crate::simulate::random_seed);
+    let engine = Engine {
+        start: Instant::now(),
+        deadline: settings.duration.map(|d| Instant::now() + d),
+        settings,
+        tls,
+        out: Emitter {
+            tx,
+            seq: 0,
+            start: Instant::now(),
+        },
+        commands: rx,
+        rng: StdRng::seed_from_u64(seed),
+        history: History::default(),
+        paused: false,
+    };
+    let task = tokio::spawn(engine.run());
+    Ok(EngineHandle {
         events,
         commands,
         task,
+    })
+}
+
+/// Numbers events and sends them; a closed channel means nobody listens any more.
+#[derive(Debug)]
+pub(crate) struct Emitter {
+    tx: mpsc::Sender<EngineEvent>,
+    seq: u64,
+    start: Instant,
+}
+
+impl Emitter {
+    /// Sends one event; returns false when the receiver is gone.
+    pub(crate) async fn emit(&mut self, kind: EventKind) -> bool {
+        let event = EngineEvent {
+            seq: self.seq,
+            t: self.start.elapsed(),
+            kind,
+        };
+        self.seq += 1;
+        self.tx.send(event).await.is_ok()
+    }
+
+    /// Milliseconds since the start for an instant.
+    pub(crate) fn t_ms(&self, at: Instant) -> f64 {
+        at.saturating_duration_since(self.start).as_secs_f64() * 1000.0
+    }
+}
+
+/// Why an attempt ended without asking the policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Interrupt {
+    /// The user quit.
+    Quit,
+    /// `--duration` ran out.
+    Duration,
+    /// The user asked to reconnect now.
+    ReconnectNow,
+    /// The user closed the connection (no automatic reconnect follows).
+    UserClose,
+}
+
+/// The end of one attempt.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct AttemptEnd {
+    /// What the policy is told.
+    pub outcome: Outcome,
+    /// Set when a command or the deadline ended it.
+    pub interrupt: Option<Interrupt>,
+}
+
+/// A reconnect the policy scheduled: delay, window, rule.
+type Scheduled = (Duration, (Duration, Duration), String);
+
+/// The end of a wait between attempts.
+enum WaitEnd {
+    Connect,
+    Interrupted(Interrupt),
+}
+
+struct Engine {
+    settings: Settings,
+    tls: Option<Arc<ClientConfig>>,
+    out: Emitter,
+    commands: mpsc::Receiver<Command>,
+    rng: StdRng,
+    history: History,
+    paused: bool,
+    start: Instant,
+    deadline: Option<Instant>,
+}
+
+impl Engine {
+    async fn run(mut self) -> RunEnd {
+        let _ = self.start;
+        let mut attempt = 0u32;
+        loop {
+            attempt += 1;
+            let url = target::redact_url(&self.settings.url, self.settings.show_secrets);
+            if !self.out.emit(EventKind::Connecting { attempt, url }).await {
+                return RunEnd { success: false };
+            }
+            let end = self.attempt(attempt).await;
+            let (reason, success) = match end.interrupt {
+                Some(Interrupt::Quit) => ("quit by the user".to_string(), true),
+                Some(Interrupt::Duration) => ("the --duration ran out".to_string(), true),
+                Some(Interrupt::ReconnectNow) => {
+                    let now = Instant::now();
+                    self.out
+                        .emit(EventKind::Reconnect {
+                            attempt: attempt + 1,
+                            delay_ms: 0,
+                            window_ms: [0, 0],
+                            due_t_ms: self.out.t_ms(now),
+                            rule: "reconnect requested by the user".into(),
+                        })
+                        .await;
+                    continue;
+                }
+                Some(Interrupt::UserClose) | None => match self.decide(&end, attempt) {
+                    Ok((delay, window, rule)) => {
+                        let due = Instant::now() + delay;
+                        let ms = |d: Duration| u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
+                        self.out
+                            .emit(EventKind::Reconnect {
+                                attempt: attempt + 1,
+                                delay_ms: ms(delay),
+                                window_ms: [ms(window.0), ms(window.1)],
+                                due_t_ms: self.out.t_ms(due),
+                                rule,
+                            })
+                            .await;
+                        match self.wait(Some(due)).await {
+                            WaitEnd::Connect => continue,
+                            WaitEnd::Interrupted(Interrupt::Duration) => {
+                                ("the --duration ran out".to_string(), true)
+                            }
+                            WaitEnd::Interrupted(_) => ("quit by the user".to_string(), true),
+                        }
+                    }
+                    Err(stop) => stop,
+                },
+            };
+            self.out.emit(EventKind::GiveUp { reason }).await;
+            let interrupted = matches!(end.interrupt, Some(Interrupt::Quit | Interrupt::Duration));
+            if !self.settings.interactive || interrupted {
+                return RunEnd { success };
+            }
+            // Interactive: stay until the user reconnects or quits.
+            match self.wait(None).await {
+                WaitEnd::Connect => {}
+                WaitEnd::Interrupted(_) => return RunEnd { success },
+            }
+        }
+    }
+
+    /// Asks the policy; `Err` carries the give-up reason and whether it counts as success.
+    fn decide(&mut self, end: &AttemptEnd, attempt: u32) -> Result<Scheduled, (String, bool)> {
+        let decision = self
+            .settings
+            .policy
+            .decide(&mut self.history, &end.outcome, &mut self.rng);
+        match decision {
+            Decision::Stop { class, reason } => Err((reason, class == Class::Done)),
+            Decision::Reconnect { .. } if self.settings.no_reconnect => Err((
+                format!(
+                    "{}: automatic reconnect is off (--no-reconnect)",
+                    end.outcome.trigger.describe()
+                ),
+                false,
+            )),
+            Decision::Reconnect { .. }
+                if self.settings.max_attempts.is_some_and(|max| attempt >= max) =>
+            {
+                Err((
+                    format!(
+                        "{}: all {attempt} attempts allowed by --max-attempts were made",
+                        end.outcome.trigger.describe()
+                    ),
+                    false,
+                ))
+            }
+            Decision::Reconnect {
+                delay,
+                window,
+                rule,
+                ..
+            } => Ok((delay, window, rule)),
+        }
+    }
+
+    /// Waits until `due` (or, with `None`, for a command); handles pause and commands.
+    async fn wait(&mut self, due: Option<Instant>) -> WaitEnd {
+        let mut due = due;
+        let mut remaining = None;
+        if self.paused {
+            remaining = due.map(|d| d.saturating_duration_since(Instant::now()));
+            due = None;
+        }
+        loop {
+            let timer = async {
+                match due {
+                    Some(d) => tokio::time::sleep_until(d).await,
+                    None => std::future::pending().await,
+                }
+            };
+            let deadline = async {
+                match self.deadline {
+                    Some(d) => tokio::time::sleep_until(d).await,
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                biased;
+                cmd = self.commands.recv() => match cmd {
+                    None | Some(Command::Quit { .. }) => return WaitEnd::Interrupted(Interrupt::Quit),
+                    Some(Command::ReconnectNow) => return WaitEnd::Connect,
+                    Some(Command::SetPaused(true)) if !self.paused => {
+                        self.paused = true;
+                        remaining = due.map(|d| d.saturating_duration_since(Instant::now()));
+                        due = None;
+                        self.out.emit(EventKind::Paused).await;
+                    }
+                    Some(Command::SetPaused(false)) if self.paused => {
+                        self.paused = false;
+                        due = remaining.take().map(|r| Instant::now() + r);
+                        let due_t_ms = due.map(|d| self.out.t_ms(d));
+                        self.out.emit(EventKind::Resumed { due_t_ms }).await;
+                    }
+                    // Sending or closing needs an open connection; nothing to do while waiting.
+                    Some(_) => {}
+                },
+                () = deadline => return WaitEnd::Interrupted(Interrupt::Duration),
+                () = timer => return WaitEnd::Connect,
+            }
+        }
+    }
+
+    /// One attempt: dial (bounded by the connect timeout), then the open session.
+    async fn attempt(&mut self, attempt: u32) -> AttemptEnd {
+        let began = Instant::now();
+        let dial = tokio::time::timeout(
+            self.settings.connect_timeout,
+            dial::dial(&self.settings, self.tls.as_ref()),
+        );
+        let deadline = async {
+            match self.deadline {
+                Some(d) => tokio::time::sleep_until(d).await,
+                None => std::future::pending().await,
+            }
+        };
+        let result = tokio::select! {
+            biased;
+            interrupt = wait_for_quit(&mut self.commands) => Err(Some(interrupt)),
+            () = deadline => Err(Some(Interrupt::Duration)),
+            r = dial => Ok(r),
+        };
+        let opened = match result {
+            Err(interrupt) => {
+                self.emit_close(CloseInfo {
+                    reason: "the run ended before the handshake finished".into(),
+                    ..derived(1006, Initiator::Local)
+                })
+                .await;
+                return AttemptEnd {
+                    outcome: Outcome::failed(Trigger::User),
+                    interrupt,
+                };
+            }
+            Ok(Err(_elapsed)) => Err(Failure {
+                class: ErrorClass::Timeout,
+                message: format!(
+                    "no WebSocket after {} (DNS, TCP, TLS and upgrade together);                      the host may drop packets, or raise --connect-timeout",
+                    crate::duration::format_duration(self.settings.connect_timeout)
+                ),
+                http: None,
+                retry_after: None,
+                trigger: Trigger::Timeout,
+                close_code: 1006,
+            }),
+            Ok(Ok(r)) => r,
+        };
+        match opened {
+            Err(failure) => {
+                self.out
+                    .emit(EventKind::Error {
+                        class: failure.class,
+                        message: failure.message,
+                        http: failure.http,
+                        retry_after_ms: failure
+                            .retry_after
+                            .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
+                    })
+                    .await;
+                self.emit_close(derived(failure.close_code, Initiator::Local))
+                    .await;
+                AttemptEnd {
+                    outcome: Outcome {
+                        retry_after: failure.retry_after,
+                        ..Outcome::failed(failure.trigger)
+                    },
+                    interrupt: None,
+                }
+            }
+            Ok(opened) => {
+                self.out
+                    .emit(EventKind::Open {
+                        attempt,
+                        status: 101,
+                        subprotocol: opened.subprotocol.clone(),
+                        handshake_ms: began.elapsed().as_secs_f64() * 1000.0,
+                        headers: opened.headers.clone(),
+                        insecure: self.settings.insecure,
+                    })
+                    .await;
+                let mut s = session::Session {
+                    settings: &self.settings,
+                    out: &mut self.out,
+                    commands: &mut self.commands,
+                    deadline: self.deadline,
+                    paused: &mut self.paused,
+                };
+                s.run(opened.socket).await
+            }
+        }
+    }
+
+    async fn emit_close(&mut self, info: CloseInfo) {
+        self.out.emit(EventKind::Close(info)).await;
+    }
+}
+
+/// A close that no Close frame carried.
+pub(crate) fn derived(code: u16, initiator: Initiator) -> CloseInfo {
+    CloseInfo {
+        code,
+        name: close_code::name_of(code).to_string(),
+        reason: String::new(),
+        initiator,
+        wire: false,
+        clean: false,
+        received_code: None,
+    }
+}
+
+/// Resolves when a quit arrives; other commands are dropped while connecting.
+async fn wait_for_quit(commands: &mut mpsc::Receiver<Command>) -> Interrupt {
+    loop {
+        match commands.recv().await {
+            None | Some(Command::Quit { .. }) => return Interrupt::Quit,
+            Some(Command::ReconnectNow) => return Interrupt::ReconnectNow,
+            Some(_) => {}
+        }
     }
 }

@@ -3,6 +3,11 @@
 
 pub mod close_code;
 pub mod connection;
+pub mod dial;
 pub mod event;
 pub mod policy;
 pub mod policy_file;
+mod session;
+pub mod tap;
+pub mod target;
+pub mod tls;

@@ -1,0 +1,195 @@
+//! The URL the user typed, normalised, and redaction of secrets in URLs and headers.
+
+use url::Url;
+
+use crate::usage::UsageError;
+
+/// Query parameters whose values are treated as secrets.
+const SECRET_PARAMS: &[&str] = &[
+    "token",
+    "access_token",
+    "key",
+    "apikey",
+    "api_key",
+    "sig",
+    "signature",
+    "password",
+    "secret",
+    "auth",
+];
+
+/// Headers whose values are treated as secrets.
+const SECRET_HEADERS: &[&str] = &[
+    "authorization",
+    "cookie",
+    "set-cookie",
+    "proxy-authorization",
+];
+
+/// What a redacted value is replaced with.
+pub const REDACTED: &str = "REDACTED";
+
+/// Turns what the user typed into a ws:// or wss:// URL: `http(s)://` become
+/// `ws(s)://`, no scheme means `ws://`, anything else is a usage error that
+/// shows a corrected example.
+pub fn normalize_url(input: &str) -> Result<Url, UsageError> {
+    let input = input.trim();
+    if input.is_empty() {
+        return Err(UsageError::new(
+            "the URL is empty; give one like ws://localhost:8080/ws",
+        ));
+    }
+    let with_scheme = if input.contains("://") {
+        input.to_string()
+    } else {
+        format!("ws://{input}")
+    };
+    let mut url = Url::parse(&with_scheme).map_err(|e| {
+        UsageError::new(format!(
+            "`{input}` is not a valid URL ({e}); write it like ws://host:port/path"
+        ))
+    })?;
+    let scheme = match url.scheme() {
+        "ws" | "http" => "ws",
+        "wss" | "https" => "wss",
+        other => {
+            let rest = &with_scheme[other.len() + 3..];
+            return Err(UsageError::new(format!(
+                "`{other}://` is not a WebSocket scheme; use ws:// or wss:// (for example ws://{rest})"
+            )));
+        }
+    };
+    if url.scheme() != scheme {
+        // Url refuses to switch between special and non-special schemes in place.
+        let rebuilt = format!("{scheme}{}", &url.as_str()[url.scheme().len()..]);
+        url = Url::parse(&rebuilt).map_err(|e| UsageError::new(format!("`{input}`: {e}")))?;
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(UsageError::new(format!(
+            "`{input}` has no host; write it like ws://localhost:8080/ws"
+        )));
+    }
+    Ok(url)
+}
+
+/// The URL with the password and secret-looking query values replaced.
+pub fn redact_url(url: &Url, show_secrets: bool) -> String {
+    if show_secrets {
+        return url.to_string();
+    }
+    let mut url = url.clone();
+    if url.password().is_some() {
+        let _ = url.set_password(Some(REDACTED));
+    }
+    if url.query().is_some() {
+        let pairs: Vec<(String, String)> = url
+            .query_pairs()
+            .map(|(k, v)| {
+                let secret = SECRET_PARAMS.contains(&k.to_ascii_lowercase().as_str());
+                let v = if secret {
+                    REDACTED.into()
+                } else {
+                    v.into_owned()
+                };
+                (k.into_owned(), v)
+            })
+            .collect();
+        url.query_pairs_mut().clear().extend_pairs(pairs);
+    }
+    url.to_string()
+}
+
+/// Whether a header's value is a secret.
+pub fn is_secret_header(name: &str) -> bool {
+    SECRET_HEADERS.contains(&name.to_ascii_lowercase().as_str())
+}
+
+/// A header value, redacted when the header carries secrets.
+pub fn redact_header(name: &str, value: &str, show_secrets: bool) -> String {
+    if !show_secrets && is_secret_header(name) {
+        REDACTED.into()
+    } else {
+        value.to_string()
+    }
+}
+
+/// Parses `Name: value` from `-H`.
+pub fn parse_header(raw: &str) -> Result<(String, String), UsageError> {
+    let Some((name, value)) = raw.split_once(':') else {
+        return Err(UsageError::new(format!(
+            "header `{raw}` has no colon; write it like -H \"Authorization: Bearer TOKEN\""
+        )));
+    };
+    let name = name.trim();
+    let valid = !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
+    if !valid {
+        return Err(UsageError::new(format!(
+            "`{name}` is not a valid header name; use letters, digits and dashes (e.g. X-Api-Key)"
+        )));
+    }
+    let value = value.trim();
+    if value.bytes().any(|b| b == b'\r' || b == b'\n' || b == 0) {
+        return Err(UsageError::new(format!(
+            "the value of header `{name}` contains a line break"
+        )));
+    }
+    Ok((name.to_string(), value.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn schemes_are_normalised() {
+        let n = |s| normalize_url(s).map(|u| u.to_string());
+        assert_eq!(n("ws://a.example/x").unwrap(), "ws://a.example/x");
+        assert_eq!(
+            n("http://a.example:8080/x").unwrap(),
+            "ws://a.example:8080/x"
+        );
+        assert_eq!(
+            n("https://a.example/x?y=1").unwrap(),
+            "wss://a.example/x?y=1"
+        );
+        assert_eq!(n("localhost:9000/ws").unwrap(), "ws://localhost:9000/ws");
+        assert_eq!(n("127.0.0.1").unwrap(), "ws://127.0.0.1/");
+    }
+
+    #[test]
+    fn bad_urls_say_what_to_write() {
+        let e = normalize_url("ftp://a.example/x").unwrap_err().to_string();
+        assert!(e.contains("ws://a.example/x"), "{e}");
+        let e = normalize_url("ws://").unwrap_err().to_string();
+        assert!(e.contains("ws://"), "{e}");
+        assert!(normalize_url("").is_err());
+        assert!(normalize_url("ws://exa mple.com").is_err());
+    }
+
+    #[test]
+    fn secrets_are_redacted() {
+        let u = Url::parse("wss://me:hunter2@a.example/x?token=abc&room=1&API_KEY=zz").unwrap();
+        let r = redact_url(&u, false);
+        assert!(
+            !r.contains("hunter2") && !r.contains("abc") && !r.contains("zz"),
+            "{r}"
+        );
+        assert!(r.contains("room=1"), "{r}");
+        assert_eq!(redact_url(&u, true), u.to_string());
+        assert_eq!(redact_header("Authorization", "Bearer x", false), REDACTED);
+        assert_eq!(redact_header("X-Trace", "1", false), "1");
+    }
+
+    #[test]
+    fn headers_parse() {
+        assert_eq!(
+            parse_header("Authorization: Bearer a:b").unwrap(),
+            ("Authorization".into(), "Bearer a:b".into())
+        );
+        assert!(parse_header("NoColon").is_err());
+        assert!(parse_header("Bad Name: x").is_err());
+    }
+}
