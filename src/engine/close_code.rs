@@ -124,7 +124,7 @@ pub fn entries() -> &'static [Entry] {
 /// although the ranges cover every `u16` (a test checks that).
 const ABOVE_4999: Entry = Entry {
     key: "5000-65535",
-    name: "Invalid (above 4999)",
+    name: "Invalid: above 4999",
     meaning: "Codes from 5000 up are outside every range RFC 6455 defines, so none \
         of them is a valid close code and none may appear in a Close frame.",
     when: "Only from a broken server or proxy. Typical causes: a code assembled \
@@ -146,7 +146,7 @@ const ABOVE_4999: Entry = Entry {
 static ENTRIES: [Entry; 37] = [
     Entry {
         key: "0-999",
-        name: "Invalid (below 1000)",
+        name: "Invalid: below 1000",
         meaning: "RFC 6455 does not use any code below 1000. None of them is a valid \
             close code, and none may appear in a Close frame.",
         when: "Only from a broken server or proxy. Typical causes: an HTTP status \
@@ -701,8 +701,9 @@ static ENTRIES: [Entry; 37] = [
             exchange limits (Binance allows 300 connection attempts per 5 minutes per \
             IP and bans repeat offenders, answering 418); rate-limiting rules on the \
             upgrade request at a CDN such as Cloudflare.",
-        fix: "Wait. wsprobe honours Retry-After as the minimum delay when the server \
-            sends one, and otherwise backs off with growing delays. Connect less \
+        fix: "Wait before connecting again, and for longer each time it happens. \
+            wsprobe honours Retry-After as the minimum delay when the server sends \
+            one, and otherwise backs off with growing delays. Connect less \
             often: share one connection instead of opening many, and make sure every \
             reconnect path has a backoff.",
         send_when: "Answer 429 with a Retry-After when a client exceeds your \
@@ -751,8 +752,9 @@ static ENTRIES: [Entry; 37] = [
             answers 503 with a Retry-After); maintenance pages; a load balancer whose \
             targets all fail their health checks; autoscaling that has not caught up \
             yet.",
-        fix: "Back off and retry. wsprobe treats a Retry-After, when the server sends \
-            one, as the minimum delay. 503s that do not go away are a capacity or \
+        fix: "Back off before retrying: the server asked for time, and an immediate \
+            retry only adds to its load. wsprobe treats a Retry-After, when the server \
+            sends one, as the minimum delay. 503s that do not go away are a capacity or \
             health-check problem for the operator.",
         send_when: "Answer 503 with a Retry-After when you temporarily cannot accept \
             new connections.",
