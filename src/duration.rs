@@ -18,29 +18,45 @@ pub struct DurationError {
     why: &'static str,
 }
 
-/// Parses `250ms`, `5s`, `1.5s`, `2m`, `1h`; a bare number means seconds.
+/// Parses `250ms`, `5s`, `1.5s`, `2m`, `1h`, and sums like `1m30s` (what
+/// [`format_duration`] writes); a bare number means seconds.
 pub fn parse_duration(input: &str) -> Result<Duration, DurationError> {
     let err = |why| DurationError {
         input: input.to_string(),
         why,
     };
-    let s = input.trim();
-    let split = s
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(s.len());
-    let (num, unit) = s.split_at(split);
-    if num.is_empty() {
+    let mut rest = input.trim();
+    if rest.is_empty() {
         return Err(err("it does not start with a number"));
     }
-    let value: f64 = num.parse().map_err(|_| err("the number is malformed"))?;
-    let scale = match unit.trim() {
-        "ms" => 0.001,
-        "" | "s" | "sec" | "secs" => 1.0,
-        "m" | "min" | "mins" => 60.0,
-        "h" => 3600.0,
-        _ => return Err(err("unknown unit; use ms, s, m or h")),
-    };
-    let secs = value * scale;
+    let mut secs = 0.0;
+    let mut first = true;
+    while !rest.is_empty() {
+        let split = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
+        let (num, tail) = rest.split_at(split);
+        if num.is_empty() {
+            return Err(err("it does not start with a number"));
+        }
+        let end = tail
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(tail.len());
+        let (unit, next) = tail.split_at(end);
+        let value: f64 = num.parse().map_err(|_| err("the number is malformed"))?;
+        let scale = match unit.trim() {
+            "ms" => 0.001,
+            // A bare number only makes sense alone: `1m30` is more likely a typo.
+            "" if first && next.is_empty() => 1.0,
+            "s" | "sec" | "secs" => 1.0,
+            "m" | "min" | "mins" => 60.0,
+            "h" => 3600.0,
+            _ => return Err(err("unknown unit; use ms, s, m or h")),
+        };
+        secs += value * scale;
+        rest = next;
+        first = false;
+    }
     if !secs.is_finite() || secs > 1e9 {
         return Err(err("it is too large"));
     }
@@ -101,9 +117,7 @@ impl<'de> Deserialize<'de> for Dur {
         }
         match Raw::deserialize(d)? {
             Raw::Text(s) => s.parse().map_err(serde::de::Error::custom),
-            Raw::Secs(n) if n.is_finite() && n >= 0.0 && n < 1e9 => {
-                Ok(Dur(Duration::from_secs_f64(n)))
-            }
+            Raw::Secs(n) if (0.0..1e9).contains(&n) => Ok(Dur(Duration::from_secs_f64(n))),
             Raw::Secs(n) => Err(serde::de::Error::custom(format!(
                 "invalid duration {n}: use a string like \"5s\""
             ))),
@@ -130,7 +144,7 @@ mod tests {
     #[test]
     fn formats_round_trip() {
         for s in ["500ms", "5s", "1.5s", "2m", "1m30s", "1h", "0s"] {
-            assert_eq!(format_duration(parse_duration(s).unwrap()), s);
+            assert_eq!(parse_duration(s).map(format_duration), Ok(s.to_string()));
         }
     }
 }
