@@ -47,6 +47,10 @@ pub struct Cli {
 
 /// How to connect and when to stop (TUI and headless alike).
 #[derive(Debug, Clone, Default, Args)]
+#[expect(
+    clippy::struct_excessive_bools,
+    reason = "each bool is an independent command-line flag"
+)]
 pub struct ConnectArgs {
     /// Extra request header, `Name: value` (repeatable).
     #[arg(short = 'H', long = "header", value_name = "NAME: VALUE")]
@@ -140,7 +144,7 @@ pub struct OutputArgs {
     #[arg(long, value_name = "N")]
     pub history: Option<usize>,
 
-    /// Write logs here (TUI mode; headless logs go to stderr). Filter with RUST_LOG.
+    /// Write logs here (TUI mode; headless logs go to stderr). Filter with `RUST_LOG`.
     #[arg(long, value_name = "FILE")]
     pub log_file: Option<PathBuf>,
 }

@@ -85,7 +85,7 @@ pub fn spawn(settings: Settings) -> EngineHandle {
     let (_tx, events) = mpsc::channel(1024);
     let (commands, _rx) = mpsc::channel(64);
     let task = tokio::spawn(async move {
-        let _ = settings;
+        drop(settings);
     });
     EngineHandle {
         events,
