@@ -145,8 +145,7 @@ fn explain_two_codes_compares_them() {
     assert!(flat(&out).contains("1001 (Going Away) and 1012 (Service Restart)"));
     let differences = out
         .split_once("Key differences")
-        .map(|(_, rest)| rest)
-        .unwrap_or_else(|| panic!("no key differences:\n{out}"));
+        .map_or_else(|| panic!("no key differences:\n{out}"), |(_, rest)| rest);
     let (differences, which) = differences
         .split_once("When to use which")
         .unwrap_or_else(|| panic!("no 'when to use which':\n{out}"));
