@@ -259,7 +259,7 @@ fn summary(a: &Item, b: &Item) -> String {
         format!("are both {plural}")
     } else {
         format!(
-            "differ in kind: {} is {}, {} is {}",
+            "differ in kind: {} is {}; {} is {}",
             a.label,
             kind(a),
             b.label,

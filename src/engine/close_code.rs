@@ -568,7 +568,7 @@ static ENTRIES: [Entry; 37] = [
     },
     Entry {
         key: "3000-3999",
-        name: "Registered (libraries and frameworks)",
+        name: "Library and framework codes",
         meaning: "Codes for libraries, frameworks and applications, registered with \
             IANA on a first-come, first-served basis. RFC 6455 gives them no meaning; \
             apart from 3000, 3003 and 3008 none is known to be registered.",
