@@ -153,14 +153,18 @@ pub struct OutputArgs {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Explain close codes or handshake failures; two give a comparison.
-    #[command(after_help = "\
+    // With no code, show the help (exit 2) so the user sees what is accepted.
+    #[command(
+        arg_required_else_help = true,
+        after_help = "\
 Examples:
   wsprobe explain 1006            one code, with the policy's decision
   wsprobe explain 1001 1012       side by side: differences and when to use which
   wsprobe explain 4321            a code in a range explains the range
   wsprobe explain http-503 dns    handshake failures by name
 Names: http-400 http-401 http-403 http-404 http-426 http-429 http-500 http-502 http-503
-       dns refused timeout tls")]
+       dns refused timeout tls"
+    )]
     Explain(ExplainArgs),
 
     /// Print the table of every known code, range and handshake failure.
@@ -178,7 +182,9 @@ Names: http-400 http-401 http-403 http-404 http-426 http-429 http-500 http-502 h
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
     /// Close codes (0–65535) or failure names (http-503, dns, refused, timeout, tls).
-    #[arg(required = true, value_name = "CODE")]
+    // Negative numbers reach `explain`, which says what is accepted, instead
+    // of being taken for an unknown flag.
+    #[arg(required = true, value_name = "CODE", allow_negative_numbers = true)]
     pub codes: Vec<String>,
 
     /// Print JSON instead of text.

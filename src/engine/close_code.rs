@@ -1,6 +1,10 @@
 //! The close-code catalog: every code of RFC 6455 §7.4 and the IANA registry,
 //! the code ranges, and the handshake failures that happen before any close
 //! code exists. The UI only formats what this table returns.
+//!
+//! The table holds no policy classes: the class shown next to an entry always
+//! comes from [`Policy::classify`](crate::engine::policy::Policy::classify)
+//! applied to the entry's trigger, so a policy file changes what is shown.
 
 use crate::engine::policy::Trigger;
 
@@ -45,10 +49,29 @@ pub struct Entry {
     pub when: &'static str,
     /// How to fix it (what a client or operator should do).
     pub fix: &'static str,
+    /// For server authors and operators: when to send this code (or answer
+    /// with this status), or why never to.
+    pub send_when: &'static str,
     /// Whether it may appear in a Close frame.
     pub on_wire: OnWire,
-    /// The trigger the policy classifies this entry by (a range uses its first code).
+    /// The trigger the policy classifies this entry by (a range uses its first
+    /// code that has no entry of its own).
     pub trigger: Trigger,
+}
+
+impl Entry {
+    /// The close codes this entry covers (`1006..=1006`, `4000..=4999`), or
+    /// `None` for a handshake failure. Read from the key, so the key stays
+    /// the single statement of what an entry covers.
+    pub fn codes(&self) -> Option<std::ops::RangeInclusive<u16>> {
+        let (lo, hi) = self.key.split_once('-').unwrap_or((self.key, self.key));
+        Some(lo.parse().ok()?..=hi.parse().ok()?)
+    }
+
+    /// Whether this entry is a range of codes rather than one code or a failure.
+    pub fn is_range(&self) -> bool {
+        self.codes().is_some_and(|r| r.start() != r.end())
+    }
 }
 
 /// Whether a server may legitimately send `code` in a Close frame.
@@ -59,7 +82,13 @@ pub fn may_be_sent(code: u16) -> bool {
 /// The entry for a close code: the exact code where the catalog has one,
 /// otherwise the range it falls in.
 pub fn lookup(code: u16) -> &'static Entry {
-    todo_entries(code)
+    // The narrowest entry wins, so 3003 finds its own entry rather than the
+    // 3000–3999 range that also covers it.
+    ENTRIES
+        .iter()
+        .filter_map(|e| e.codes().filter(|r| r.contains(&code)).map(|r| (e, r)))
+        .min_by_key(|(_, r)| r.end() - r.start())
+        .map_or(&ABOVE_4999, |(e, _)| e)
 }
 
 /// The name of a close code (`Abnormal Closure`, `Private use`, …).
@@ -68,26 +97,920 @@ pub fn name_of(code: u16) -> &'static str {
 }
 
 /// Looks an entry up by what a user types: a number (`1006`, `4321`), or a
-/// failure name (`http-503`, `dns`, `refused`, `timeout`, `tls`).
+/// failure name (`http-503`, `dns`, `refused`, `timeout`, `tls`), ignoring
+/// case. Numbers are always close codes: HTTP statuses are written `http-NNN`.
 pub fn by_key(key: &str) -> Option<&'static Entry> {
-    let _ = key;
-    None
+    let key = key.trim();
+    if !key.is_empty() && key.bytes().all(|b| b.is_ascii_digit()) {
+        return key.parse::<u16>().ok().map(lookup);
+    }
+    ENTRIES.iter().find(|e| e.key.eq_ignore_ascii_case(key))
+}
+
+/// The failure names `by_key` accepts, in display order.
+pub fn failure_names() -> impl Iterator<Item = &'static str> {
+    ENTRIES
+        .iter()
+        .filter(|e| e.on_wire == OnWire::NotACode)
+        .map(|e| e.key)
 }
 
 /// Every entry, in display order.
 pub fn entries() -> &'static [Entry] {
-    &[]
+    &ENTRIES
 }
 
-fn todo_entries(_code: u16) -> &'static Entry {
-    const PLACEHOLDER: Entry = Entry {
-        key: "?",
-        name: "?",
-        meaning: "",
-        when: "",
-        fix: "",
+/// Codes above the last valid range; also what [`lookup`] falls back to,
+/// although the ranges cover every `u16` (a test checks that).
+const ABOVE_4999: Entry = Entry {
+    key: "5000-65535",
+    name: "Invalid: above 4999",
+    meaning: "Codes from 5000 up are outside every range RFC 6455 defines, so none \
+        of them is a valid close code and none may appear in a Close frame.",
+    when: "Only from a broken server or proxy. Typical causes: a code assembled \
+        from the wrong two bytes (byte order swapped, so 1000 turns into 59395), an \
+        application error number passed straight to close(), or a value that \
+        overflowed. The Rust library wsprobe is built on would quietly report such a \
+        frame as 1002; wsprobe reads the wire and shows the number that was sent.",
+    fix: "This is a bug on the server side, not in your client. wsprobe reports it \
+        as a protocol violation, shows the code it received, and answers with 1002 \
+        (Protocol Error). Report it to the server's owners with the timeline (the \
+        --json output is easiest to attach). Do not retry until the server is fixed: \
+        every connection will end the same way.",
+    send_when: "Never. Map your reasons to a defined code in 1000-1014, or to a code \
+        of your own in 4000-4999.",
+    on_wire: OnWire::Invalid,
+    trigger: Trigger::Code(5000),
+};
+
+static ENTRIES: [Entry; 37] = [
+    Entry {
+        key: "0-999",
+        name: "Invalid: below 1000",
+        meaning: "RFC 6455 does not use any code below 1000. None of them is a valid \
+            close code, and none may appear in a Close frame.",
+        when: "Only from a broken server or proxy. Typical causes: an HTTP status \
+            (500) or an errno passed to close() as if it were a close code, a code of \
+            0 from an uninitialised variable, or the two code bytes written in the \
+            wrong order. The Rust library wsprobe is built on would quietly report \
+            such a frame as 1002; wsprobe reads the wire and shows the number that \
+            was sent.",
+        fix: "This is a bug on the server side, not in your client. wsprobe reports \
+            it as a protocol violation, shows the code it received, and answers with \
+            1002 (Protocol Error). Report it to the server's owners with the timeline \
+            (the --json output is easiest to attach). Do not retry until the server \
+            is fixed: every connection will end the same way.",
+        send_when: "Never. Map your reasons to a defined code in 1000-1014, or to a \
+            code of your own in 4000-4999.",
         on_wire: OnWire::Invalid,
         trigger: Trigger::Code(0),
-    };
-    &PLACEHOLDER
+    },
+    Entry {
+        key: "1000",
+        name: "Normal Closure",
+        meaning: "The connection was closed on purpose because the work it existed \
+            for is finished, and the closing handshake completed. Nothing went wrong.",
+        when: "A client logged out or finished its job; a server ended a session \
+            deliberately (an export that completed, a user who was signed out, a \
+            graphql-ws server after the last subscription ended); you pressed q in \
+            wsprobe or --duration ran out. AWS API Gateway also closes with 1000 when \
+            the backend deletes a connection through its @connections API, because \
+            that API cannot send any other code. Next to 3000-4999, 1000 is the only \
+            code browser JavaScript may pass to close().",
+        fix: "Nothing to fix if you expected the close. If you did not, find out who \
+            sent it (the initiator in the timeline, and the reason text), then look \
+            for an early close() in the client or a server handler that ends \
+            sessions. A client that must stay connected, such as a live feed, may \
+            treat 1000 as going away (wsprobe does with --reconnect-on-normal), but \
+            most libraries, graphql-ws and Phoenix among them, stay disconnected \
+            after 1000.",
+        send_when: "Send it when the session has served its purpose and the peer \
+            should not come back on its own: a logout, a finished job, a session you \
+            end for good.",
+        on_wire: OnWire::Yes,
+        trigger: Trigger::Code(1000),
+    },
+    Entry {
+        key: "1001",
+        name: "Going Away",
+        meaning: "The side that closed is leaving: a server shutting down or draining \
+            its connections, or a browser tab that navigated away. The connection and \
+            the data were fine; this endpoint will just not serve it any longer.",
+        when: "Deploys and scale-downs, when servers drain their clients; a load \
+            balancer taking an instance out of rotation; managed gateways enforcing \
+            limits: AWS API Gateway closes a WebSocket that was idle for 10 minutes, \
+            and any WebSocket after 2 hours, and clients see 1001 in both cases. Sent \
+            by a browser, it means the page was closed or reloaded.",
+        fix: "Reconnect after a short random delay, so the thousands of clients \
+            dropped by the same deploy do not all come back in the same second. If \
+            the closes arrive on a fixed schedule, you are hitting a gateway limit: \
+            send an application-level keepalive more often than the idle limit (well \
+            under 10 minutes for API Gateway) and reconnect on your own terms before \
+            a hard lifetime cap such as API Gateway's 2 hours.",
+        send_when: "Send it from a server that is shutting down, draining or being \
+            replaced, so that clients reconnect, ideally to another instance. If the \
+            same service will be back within seconds after a restart, 1012 says so \
+            more precisely.",
+        on_wire: OnWire::Yes,
+        trigger: Trigger::Code(1001),
+    },
+    Entry {
+        key: "1002",
+        name: "Protocol Error",
+        meaning: "The endpoint received bytes that break the WebSocket framing rules \
+            and gave up on the connection. The problem is in the frames themselves, \
+            not in what the application put in them.",
+        when: "A client that does not mask its frames, or a server that does; \
+            reserved bits set without a negotiated extension; an unknown opcode; a \
+            fragmented or oversized control frame; a Close frame with a one-byte \
+            body. Hand-written WebSocket code and proxies that rewrite traffic are \
+            the usual suspects. Many libraries also answer a close code they do not \
+            accept with 1002 (tungstenite turns a received 1014 into 1002, for \
+            example), so a 1002 can hide another code; wsprobe reads the wire and \
+            shows the code that was really sent.",
+        fix: "Retrying sends the same bytes and fails the same way, so find the cause \
+            first. If the server closed, your client library or something in between \
+            produces bad frames: try without the proxy, turn off compression \
+            extensions, update the library. If wsprobe closed with 1002, the error \
+            event just before the close names the rule the server broke.",
+        send_when: "Send it when the peer's frames break RFC 6455 (bad masking, an \
+            unknown opcode, a malformed Close frame, a forbidden close code), right \
+            before you drop the connection.",
+        on_wire: OnWire::Yes,
+        trigger: Trigger::Code(1002),
+    },
+    Entry {
+        key: "1003",
+        name: "Unsupported Data",
+        meaning: "The endpoint received a kind of message it cannot handle at all: \
+            binary where it accepts only text, or text where it accepts only binary.",
+        when: "Binary frames sent to a JSON API that reads text only; text sent to an \
+            endpoint that expects binary (audio, video, telemetry streams); one side \
+            switched to a binary encoding such as MessagePack or Protobuf while the \
+            other still expects text.",
+        fix: "Send the message type the endpoint expects: check the API \
+            documentation, and whether your client hands the library strings or byte \
+            buffers (wsprobe's --send always sends text). Reconnecting is pointless \
+            until the client changes.",
+        send_when: "Send it when a message arrives as a frame type your endpoint never \
+            accepts. For a message of the right type with bad content, 1007 or 1008 \
+            fits better.",
+        on_wire: OnWire::Yes,
+        trigger: Trigger::Code(1003),
+    },
+    Entry {
+        key: "1004",
+        name: "Reserved",
+        meaning: "RFC 6455 reserves 1004 without giving it a meaning. A future \
+            specification may define it; today no endpoint should send it.",
+        when: "Only from a buggy or experimental peer that picked a free-looking \
+            number. The RFC does not forbid 1004 in so many words, as it does 1005, \
+            1006 and 1015, but the Autobahn test suite and most libraries reject it \
+            as a protocol error.",
+        fix: "This is a bug on the server side. wsprobe reports it as a protocol \
+            violation, shows the 1004 it received, and answers with 1002 (Protocol \
+            Error). Report it to the server's owners with the timeline, and do not \
+            retry until the server is fixed: every connection will end the same way.",
+        send_when: "Never. Use a defined code (1000-1003, 1007-1014) or one of your \
+            own in 4000-4999.",
+        on_wire: OnWire::Reserved,
+        trigger: Trigger::Code(1004),
+    },
+    Entry {
+        key: "1005",
+        name: "No Status Received",
+        meaning: "The peer closed properly, with a Close frame, but the frame carried \
+            no status code. 1005 is the placeholder a WebSocket API reports in that \
+            case; it never travels in a frame itself.",
+        when: "A server or proxy that closes with an empty Close frame, which many \
+            frameworks do when a handler simply returns or close() is called without \
+            arguments. Some libraries, python-websockets for one, count it as an \
+            ordinary clean close.",
+        fix: "The close was orderly but unexplained, so wsprobe reconnects as it \
+            would after 1001. If you own the server, make it send a real code (1000 \
+            when the session is over, 1001 when it shuts down) so clients can tell \
+            the two apart. A server that puts 1005 inside a Close frame breaks the \
+            protocol: wsprobe reports that as a violation, with the code received, \
+            and answers with 1002.",
+        send_when: "Never put 1005 in a Close frame. Sending an empty Close frame \
+            makes the peer report 1005 by itself, but a real code is more useful.",
+        on_wire: OnWire::Never,
+        trigger: Trigger::Code(1005),
+    },
+    Entry {
+        key: "1006",
+        name: "Abnormal Closure",
+        meaning: "The connection ended without any Close frame: the TCP connection \
+            was reset, or simply went away. 1006 is what the client reports locally \
+            when that happens; no peer ever sends it.",
+        when: "The server process crashed or was killed; a load balancer, NAT \
+            gateway or firewall dropped a connection it considered idle (Cloudflare \
+            cuts idle proxied WebSockets after about 100 seconds, and its edge \
+            servers restart during releases); the network changed under the client \
+            (Wi-Fi to mobile, a laptop waking up); wsprobe's liveness check received \
+            nothing for the ping timeout. Browsers also turn every failed handshake \
+            into 1006 and hide the reason, whereas wsprobe shows the real failure \
+            (HTTP status, DNS, TLS) in the error event before the derived 1006.",
+        fix: "Reconnect with exponential backoff and jitter, as RFC 6455 §7.2.3 asks, \
+            so that a server coming back from a crash is not flooded. Against idle \
+            cuts, send pings or application messages more often than the shortest \
+            idle timeout on the path (well under 100 s behind Cloudflare). For \
+            crashes, read the server logs at the time shown in the timeline. If it \
+            happens right after the open, look at the error event that precedes it.",
+        send_when: "It cannot be sent; a server causes it by dropping the TCP \
+            connection without a Close frame. Do that only to a peer that no longer \
+            responds; otherwise close with a real code.",
+        on_wire: OnWire::Never,
+        trigger: Trigger::Code(1006),
+    },
+    Entry {
+        key: "1007",
+        name: "Invalid Frame Payload Data",
+        meaning: "A message's content did not match its type, most often a text \
+            message that is not valid UTF-8. Some servers also use it for a payload \
+            that fails their own validation.",
+        when: "Binary data or Latin-1 text sent in a text frame; a multi-byte UTF-8 \
+            character split wrongly across fragments; a text frame built from a byte \
+            buffer that was never encoded. If wsprobe closes with 1007, the server \
+            sent invalid UTF-8 in a text message.",
+        fix: "Encode text as UTF-8 before sending it, or send the data as a binary \
+            message. Retrying sends the same payload and fails again. When wsprobe \
+            was the side that closed, the server is at fault: report it to its owners \
+            with the timeline.",
+        send_when: "Send it when a text message is not valid UTF-8, or when a \
+            message's content contradicts what its type promises.",
+        on_wire: OnWire::Yes,
+        trigger: Trigger::Code(1007),
+    },
+    Entry {
+        key: "1008",
+        name: "Policy Violation",
+        meaning: "The peer broke a rule of the endpoint and is being shut out. It is \
+            the catch-all 'not allowed' code for when nothing more specific fits, and \
+            in practice it often means that authentication or authorisation failed \
+            after the connection opened.",
+        when: "A token that expired or was rejected after the upgrade, an Origin the \
+            server does not accept, a subscription the account has no rights to, too \
+            many messages or connections, abusive traffic. Servers that do not want \
+            to say why use it too, so the reason text matters.",
+        fix: "Read the reason text, then renew the credentials, check the \
+            permissions, or slow down. wsprobe stops instead of reconnecting, because \
+            the same token or the same behaviour earns the same answer, and a tight \
+            reconnect loop can get a client banned. Reconnect once the cause is fixed.",
+        send_when: "Send it when a client breaks a rule of your service and neither \
+            1003 nor 1009 describes it: failed authentication after the open, a \
+            forbidden origin, a rate limit. Add a short reason.",
+        on_wire: OnWire::Yes,
+        trigger: Trigger::Code(1008),
+    },
+    Entry {
+        key: "1009",
+        name: "Message Too Big",
+        meaning: "A message was larger than the receiving side is willing to process.",
+        when: "AWS API Gateway closes with 1009 for frames over 32 KB or messages \
+            over 128 KB; many servers limit messages to somewhere between 64 KB and a \
+            few MB; tungstenite's defaults are 64 MiB per message and 16 MiB per \
+            frame. If wsprobe closes with 1009, the server sent a message larger than \
+            --max-message-size.",
+        fix: "Send smaller messages: split large payloads, paginate results, or move \
+            bulk data to an HTTP upload and send a reference. If you own the \
+            receiving side, raise its limit instead. When wsprobe was the side that \
+            closed, raise --max-message-size.",
+        send_when: "Send it when an incoming message exceeds your size limit, and \
+            document the limit so clients can split their data.",
+        on_wire: OnWire::Yes,
+        trigger: Trigger::Code(1009),
+    },
+    Entry {
+        key: "1010",
+        name: "Mandatory Extension",
+        meaning: "The client is closing because the server did not agree to an \
+            extension the client cannot work without. The reason text should name \
+            the missing extensions.",
+        when: "A client that insists on permessage-deflate (or another extension) \
+            meeting a server, or a proxy, that drops the Sec-WebSocket-Extensions \
+            header. Only clients send it: a server that cannot honour an extension \
+            fails the handshake instead.",
+        fix: "Enable the extension on the server and on every proxy on the path, or \
+            let the client accept a connection without it. Reconnecting as things \
+            are changes nothing.",
+        send_when: "Only a client sends it, when the server's handshake response \
+            left out an extension the client requires. A server should reject the \
+            handshake instead.",
+        on_wire: OnWire::Yes,
+        trigger: Trigger::Code(1010),
+    },
+    Entry {
+        key: "1011",
+        name: "Internal Error",
+        meaning: "The server ran into an unexpected condition that stopped it from \
+            carrying on, typically an unhandled exception in the connection handler. \
+            RFC 6455 first registered it as Internal Server Error.",
+        when: "A bug triggered by one particular message, a database or downstream \
+            service that failed, an exception in a subscription resolver.",
+        fix: "Reconnect with backoff, but only a few times: if a particular message \
+            crashes the handler, it will crash it again (by default wsprobe gives up after five \
+            retries in a row). On the server, look for the exception in the logs at \
+            the time shown in the timeline; on the client, look at the last message \
+            sent before the close.",
+        send_when: "Send it when your handler fails unexpectedly and the connection \
+            cannot go on. Do not use it for the client's mistakes (1003, 1007, 1008, \
+            1009), or clients will retry for nothing.",
+        on_wire: OnWire::Yes,
+        trigger: Trigger::Code(1011),
+    },
+    Entry {
+        key: "1012",
+        name: "Service Restart",
+        meaning: "The server is restarting and closes its connections on purpose. It \
+            expects to be back shortly, and clients are meant to reconnect.",
+        when: "Deploys, rolling restarts and configuration reloads on servers that \
+            announce them; wsprobe's demo restart scenario closes with 1012 and then \
+            refuses connections for a moment. The code was registered with IANA \
+            after RFC 6455 was published.",
+        fix: "Reconnect after a short random delay. The randomness matters: every \
+            client received the same close at the same moment. The proposal that \
+            registered the code suggests 5-30 s; wsprobe's default waits 1-5 s and, \
+            if the server is not back yet, carries on with the going-away backoff.",
+        send_when: "Send it just before a planned restart when the same service will \
+            accept connections again within seconds. Use 1001 when the instance goes \
+            away for good, and 1013 when you are running but overloaded.",
+        on_wire: OnWire::Yes,
+        trigger: Trigger::Code(1012),
+    },
+    Entry {
+        key: "1013",
+        name: "Try Again Later",
+        meaning: "The server is running but cannot serve this client right now, \
+            usually because it is overloaded, and asks it to come back later.",
+        when: "Load shedding at a capacity limit, maintenance windows, limits on \
+            concurrent connections. The next handshakes often get HTTP 503 or 429 \
+            (wsprobe's overload scenario does both).",
+        fix: "Back off for real: wsprobe's default grows the delay up to 2 minutes, \
+            and a Retry-After sent with the next handshake becomes the minimum wait. \
+            If the service has several addresses, another may have room; the \
+            proposal that registered 1013 says to retry only against a different \
+            address or when the user asks. Repeated 1013s are a capacity problem for \
+            the operator.",
+        send_when: "Send it when you shed load or cannot serve for a while; clients \
+            will back off. Answer the handshakes that follow with 503 and a \
+            Retry-After.",
+        on_wire: OnWire::Yes,
+        trigger: Trigger::Code(1013),
+    },
+    Entry {
+        key: "1014",
+        name: "Bad Gateway",
+        meaning: "A gateway or proxy between the client and the application got an \
+            invalid answer, or none, from the server behind it. It is the WebSocket \
+            counterpart of HTTP 502.",
+        when: "Reverse proxies and API gateways whose backend crashed, became \
+            unreachable or answered garbage in the middle of a session. The code was \
+            registered with IANA after RFC 6455 and is rare. tungstenite, the Rust \
+            library wsprobe is built on, does not know 1014 and hands it on as 1002; \
+            wsprobe reads the Close frame from the wire, so you see the 1014 that was \
+            actually sent.",
+        fix: "Reconnect with backoff: the gateway works, the service behind it does \
+            not. If it persists, check that upstream service (health checks, logs, \
+            timeouts between proxy and backend). Client libraries that reject 1014 \
+            as invalid, and report 1002 instead, need an update.",
+        send_when: "Send it from a proxy or gateway when the upstream side of a \
+            relayed WebSocket session fails.",
+        on_wire: OnWire::Yes,
+        trigger: Trigger::Code(1014),
+    },
+    Entry {
+        key: "1015",
+        name: "TLS Handshake Failure",
+        meaning: "The TLS handshake failed, so the WebSocket connection never came \
+            into being. Like 1006, 1015 is a label the client reports locally; it \
+            never travels in a frame.",
+        when: "A certificate that expired, is self-signed, names another host, or \
+            comes from a CA the client does not trust; a missing intermediate \
+            certificate; a wrong system clock; wss:// pointed at a plain-text port. \
+            Browsers never report 1015, only 1006. wsprobe shows the TLS error, then \
+            a derived 1015.",
+        fix: "Fix the certificate chain on the server (serve the intermediates), the \
+            host name in the URL, or the client's trust store (--cacert FILE for a \
+            private CA), and check the clock. --insecure skips verification for a \
+            quick test only. A server that puts 1015 inside a Close frame breaks the \
+            protocol: wsprobe reports that as a violation, with the code received, \
+            and answers with 1002.",
+        send_when: "Never put it in a Close frame: a TLS failure happens before any \
+            frame can be sent.",
+        on_wire: OnWire::Never,
+        trigger: Trigger::Code(1015),
+    },
+    Entry {
+        key: "1016-2999",
+        name: "Reserved for future use",
+        meaning: "Codes kept for future revisions of the protocol and for extensions \
+            with a published specification. None is assigned today, so none may be \
+            sent.",
+        when: "A peer that follows a specification newer than wsprobe knows of, or \
+            one that picked a number here for its own purposes (those belong in \
+            4000-4999). tungstenite reports such a frame as 1002; wsprobe shows the \
+            code that was actually sent.",
+        fix: "Treat it as a bug on the server side. wsprobe reports it as a protocol \
+            violation, shows the code it received, and answers with 1002 (Protocol \
+            Error). Report it to the server's owners with the timeline, and do not \
+            retry until the server is fixed: every connection will end the same way.",
+        send_when: "Never, unless a future specification assigns the code. Codes for \
+            your own application belong in 4000-4999.",
+        on_wire: OnWire::Reserved,
+        trigger: Trigger::Code(1016),
+    },
+    Entry {
+        key: "3000",
+        name: "Unauthorized",
+        meaning: "Registered with IANA for the library range: the client has not \
+            authenticated, or its credentials are no longer valid. It mirrors HTTP \
+            401.",
+        when: "A token that expired during a long session, an authentication message \
+            the client never sent after the open, a session revoked on the server.",
+        fix: "Get fresh credentials (refresh the token, sign in again), then \
+            reconnect once. wsprobe stops instead of retrying with credentials that \
+            were just refused.",
+        send_when: "Send it when the client must authenticate again: credentials \
+            missing, expired or invalid.",
+        on_wire: OnWire::Yes,
+        trigger: Trigger::Code(3000),
+    },
+    Entry {
+        key: "3003",
+        name: "Forbidden",
+        meaning: "Registered with IANA for the library range: the client is known, \
+            but not allowed to do what it tried. It mirrors HTTP 403.",
+        when: "Subscribing to a channel or resource without permission, an account \
+            that was suspended or downgraded, a plan that lacks the feature.",
+        fix: "Reconnecting does not change permissions: request access, use another \
+            account, or stop asking for the forbidden resource, then reconnect.",
+        send_when: "Send it when the client is authenticated but not permitted; send \
+            3000 instead when new credentials would help.",
+        on_wire: OnWire::Yes,
+        trigger: Trigger::Code(3003),
+    },
+    Entry {
+        key: "3008",
+        name: "Timeout",
+        meaning: "Registered with IANA for the library range: the connection was \
+            closed because something took too long. It mirrors HTTP 408.",
+        when: "The client did not send its first message (an init or auth message) \
+            within the server's window, missed heartbeats, or a request ran past its \
+            deadline.",
+        fix: "Reconnect with backoff, and make sure the client sends its first \
+            message promptly after the open and answers pings. If it keeps \
+            happening, compare the server's timeout with the gaps in the timeline.",
+        send_when: "Send it when the client exceeded a time limit: initialisation, \
+            heartbeat, or a request.",
+        on_wire: OnWire::Yes,
+        trigger: Trigger::Code(3008),
+    },
+    Entry {
+        key: "3000-3999",
+        name: "Library and framework codes",
+        meaning: "Codes for libraries, frameworks and applications, registered with \
+            IANA on a first-come, first-served basis. RFC 6455 gives them no meaning; \
+            apart from 3000, 3003 and 3008 none is known to be registered.",
+        when: "A close chosen by a framework or library the server uses; its \
+            documentation defines the meaning.",
+        fix: "Look the code up in the documentation of the server's framework. \
+            wsprobe treats an unknown code here like an abnormal closure and \
+            reconnects with backoff; a policy file can give a particular code another \
+            class (for example, stop on a code that means 'banned').",
+        send_when: "Register a code with IANA when your library or framework needs a \
+            public one. A single application should use 4000-4999 instead.",
+        on_wire: OnWire::Yes,
+        // 3000 has an entry (and a class) of its own; the range answers for the
+        // codes after it, so it is classified by the first of those.
+        trigger: Trigger::Code(3001),
+    },
+    Entry {
+        key: "4000-4999",
+        name: "Private use",
+        meaning: "Codes for private agreement between one application's clients and \
+            servers. They cannot be registered, so the same number means different \
+            things in different services.",
+        when: "Application protocols define their own here: Discord's gateway uses \
+            4004 for a bad token and 4014 for intents that were not granted; \
+            graphql-ws uses 4400 for a malformed message, 4401 for a subscribe \
+            before the connection was acknowledged, 4408 when no init message \
+            arrived in time, 4429 for a repeated init. Custom backends pick their own.",
+        fix: "Find the meaning in the service's documentation. wsprobe treats these \
+            codes like an abnormal closure and reconnects with backoff, unless a \
+            preset (graphql-ws, discord) or a policy file maps them: use one, so that \
+            codes meaning 'do not come back' stop instead of looping.",
+        send_when: "Use this range for your application's own reasons, and document \
+            each code together with whether clients should reconnect after it.",
+        on_wire: OnWire::Yes,
+        trigger: Trigger::Code(4000),
+    },
+    ABOVE_4999,
+    Entry {
+        key: "http-400",
+        name: "HTTP 400 Bad Request",
+        meaning: "The server rejected the upgrade request as malformed or incomplete. \
+            There is no close code: the WebSocket never opened.",
+        when: "Missing or wrong Sec-WebSocket-Key or Sec-WebSocket-Version headers; a \
+            request that is not a GET; a Socket.IO or Engine.IO endpoint called \
+            without ?EIO=4&transport=websocket; plain HTTP sent to a TLS port (nginx \
+            says so in the body); an API that requires a query parameter you left \
+            out.",
+        fix: "Read the response body wsprobe shows: servers usually say what is \
+            missing. Then fix the URL (path, query, ws:// or wss://), the headers or \
+            the subprotocol. Sending the same request again gets the same answer.",
+        send_when: "Answer 400 when the upgrade request is malformed or lacks a \
+            required parameter, and say which in the body.",
+        on_wire: OnWire::NotACode,
+        trigger: Trigger::Http(400),
+    },
+    Entry {
+        key: "http-401",
+        name: "HTTP 401 Unauthorized",
+        meaning: "The server wants authentication, and the upgrade request carried \
+            none, or carried credentials it rejected.",
+        when: "No Authorization header, cookie or token parameter; an expired token; \
+            an AWS API Gateway $connect authorizer that denied the request.",
+        fix: "Supply credentials: -H 'Authorization: Bearer ...', a cookie, or the \
+            token parameter the API documents; the WWW-Authenticate response header \
+            names the scheme the server expects. Renew an expired token. Browsers \
+            cannot set headers on a WebSocket, which is why many APIs take the token \
+            in the query string or in a subprotocol instead.",
+        send_when: "Answer 401, with WWW-Authenticate, when credentials are missing \
+            or invalid.",
+        on_wire: OnWire::NotACode,
+        trigger: Trigger::Http(401),
+    },
+    Entry {
+        key: "http-403",
+        name: "HTTP 403 Forbidden",
+        meaning: "The server understood the upgrade request and refuses it: the \
+            origin, the account's rights or the client's address is not allowed.",
+        when: "Origin checks (RFC 6455 suggests 403 for an unacceptable Origin; \
+            Phoenix answers 403 when check_origin or connect/3 fails, with an empty \
+            body); authorizers that deny (AWS API Gateway); firewall and bot rules \
+            (Cloudflare's WAF inspects the upgrade request, Binance blocks by IP); \
+            Engine.IO's FORBIDDEN error.",
+        fix: "Send an allowed origin with --origin, use credentials with the right \
+            permissions, or find out whether a WAF or IP rule blocks you. The same \
+            request gets the same 403.",
+        send_when: "Answer 403 when the client is identified but not allowed, or its \
+            Origin is not one you accept.",
+        on_wire: OnWire::NotACode,
+        trigger: Trigger::Http(403),
+    },
+    Entry {
+        key: "http-404",
+        name: "HTTP 404 Not Found",
+        meaning: "There is no WebSocket endpoint at this path on this host.",
+        when: "A typo in the path; a missing prefix such as /ws, /socket or /graphql; \
+            a route that moved in a deploy; a proxy that sends the request to the \
+            wrong backend; a resource that no longer exists (a room, a pod, a \
+            session).",
+        fix: "Compare the path with the API documentation or the server's routes, \
+            with and without a trailing slash. Retrying will not help.",
+        send_when: "Answer 404 when the requested endpoint or resource does not exist.",
+        on_wire: OnWire::NotACode,
+        trigger: Trigger::Http(404),
+    },
+    Entry {
+        key: "http-426",
+        name: "HTTP 426 Upgrade Required",
+        meaning: "The server wants a different protocol or protocol version than the \
+            request offered. For WebSockets this usually means the \
+            Sec-WebSocket-Version was not one it supports; the response lists the \
+            versions it does.",
+        when: "A client speaking an old draft of the protocol (anything but version \
+            13), a server that insists on TLS, or a proxy that stripped the Upgrade \
+            and Connection headers so the server saw a plain HTTP request.",
+        fix: "Look at the Sec-WebSocket-Version header in the response; wsprobe \
+            speaks version 13, the only one in use. If a proxy drops the upgrade \
+            headers, configure it to pass them on (in nginx: proxy_http_version 1.1 \
+            with Upgrade and Connection headers set). Retrying unchanged fails again.",
+        send_when: "Answer 426, with a Sec-WebSocket-Version header listing what you \
+            support, when the client's version is not one of them.",
+        on_wire: OnWire::NotACode,
+        trigger: Trigger::Http(426),
+    },
+    Entry {
+        key: "http-429",
+        name: "HTTP 429 Too Many Requests",
+        meaning: "The server, or a rate limiter in front of it, refuses the upgrade \
+            because this client connected too often recently.",
+        when: "Reconnect loops without backoff; many clients behind one address; \
+            exchange limits (Binance allows 300 connection attempts per 5 minutes per \
+            IP and bans repeat offenders, answering 418); rate-limiting rules on the \
+            upgrade request at a CDN such as Cloudflare.",
+        fix: "Wait before connecting again, and for longer each time it happens. \
+            wsprobe honours Retry-After as the minimum delay when the server sends \
+            one, and otherwise backs off with growing delays. Connect less \
+            often: share one connection instead of opening many, and make sure every \
+            reconnect path has a backoff.",
+        send_when: "Answer 429 with a Retry-After when a client exceeds your \
+            connection-rate limits.",
+        on_wire: OnWire::NotACode,
+        trigger: Trigger::Http(429),
+    },
+    Entry {
+        key: "http-500",
+        name: "HTTP 500 Internal Server Error",
+        meaning: "The server failed while handling the upgrade request, before the \
+            WebSocket existed: an error in its own code.",
+        when: "An exception in the connect handler or an authentication hook, a \
+            missing configuration value, a database that is down.",
+        fix: "Retry with backoff; if it keeps happening, the server's logs at the \
+            time in the timeline hold the cause, and the response body wsprobe shows \
+            sometimes names it.",
+        send_when: "Answer 500 only for unexpected failures. Client mistakes deserve \
+            a 4xx status, so clients do not retry in vain.",
+        on_wire: OnWire::NotACode,
+        trigger: Trigger::Http(500),
+    },
+    Entry {
+        key: "http-502",
+        name: "HTTP 502 Bad Gateway",
+        meaning: "A proxy or load balancer in front of the application could not get \
+            a valid answer from it.",
+        when: "The backend is down or restarting, crashed during the handshake, or is \
+            not reachable at the address the proxy uses; a misconfigured ingress. \
+            Cloudflare reports similar conditions as 520-523.",
+        fix: "Retry with backoff; it usually clears once the backend is back. If it \
+            persists, check the backend's health and the proxy's upstream address \
+            and error log.",
+        send_when: "A gateway answers 502 when its upstream fails; an application \
+            server should not.",
+        on_wire: OnWire::NotACode,
+        trigger: Trigger::Http(502),
+    },
+    Entry {
+        key: "http-503",
+        name: "HTTP 503 Service Unavailable",
+        meaning: "The server cannot accept connections for the moment: it is \
+            overloaded, in maintenance, or has no healthy backend behind its load \
+            balancer.",
+        when: "Right after a 1013 or during a restart (wsprobe's overload scenario \
+            answers 503 with a Retry-After); maintenance pages; a load balancer whose \
+            targets all fail their health checks; autoscaling that has not caught up \
+            yet.",
+        fix: "Back off before retrying: the server asked for time, and an immediate \
+            retry only adds to its load. wsprobe treats a Retry-After, when the server \
+            sends one, as the minimum delay. 503s that do not go away are a capacity or \
+            health-check problem for the operator.",
+        send_when: "Answer 503 with a Retry-After when you temporarily cannot accept \
+            new connections.",
+        on_wire: OnWire::NotACode,
+        trigger: Trigger::Http(503),
+    },
+    Entry {
+        key: "dns",
+        name: "DNS lookup failed",
+        meaning: "The host name in the URL could not be resolved to an address, so no \
+            connection was even attempted.",
+        when: "A typo in the host; a name that exists only inside a VPN or a private \
+            DNS zone; no network; a resolver that is down or failing for a moment.",
+        fix: "Check the spelling, and resolve the name from the same machine (dig or \
+            nslookup); connect the VPN if the name is internal. wsprobe retries with \
+            backoff because resolution can fail briefly, but a misspelled name will \
+            never resolve.",
+        send_when: "For operators: make sure the record exists and is published \
+            where your clients resolve names.",
+        on_wire: OnWire::NotACode,
+        trigger: Trigger::Dns,
+    },
+    Entry {
+        key: "refused",
+        name: "Connection refused",
+        meaning: "The host answered, but nothing accepts connections on that port, \
+            so the TCP connection was refused.",
+        when: "The server is down or restarting (wsprobe's restart scenario refuses \
+            connections for a moment); the wrong port; a service listening only on \
+            127.0.0.1 while you connect from another machine; a ws:// URL without a \
+            port, which means port 80.",
+        fix: "Check the port and that the server is running and listening on the \
+            right interface (ss -ltnp on its host). During a restart, reconnecting \
+            with backoff gets through once it is back.",
+        send_when: "For operators: keep accepting during restarts (rolling deploys, \
+            socket hand-over), so clients get a 1012 instead of refusals.",
+        on_wire: OnWire::NotACode,
+        trigger: Trigger::Refused,
+    },
+    Entry {
+        key: "timeout",
+        name: "Connect timeout",
+        meaning: "Connecting did not finish within the connect timeout, which covers \
+            the DNS lookup, TCP, TLS and the upgrade together.",
+        when: "A firewall or security group that silently drops packets, a wrong IP \
+            address, an IPv6 address without a route, a server too overloaded to \
+            accept, a slow proxy.",
+        fix: "Check that the port is reachable (nc -vz host port) and what the \
+            firewalls and security groups allow; raise --connect-timeout if the path \
+            is merely slow. wsprobe retries with backoff.",
+        send_when: "For operators: answer quickly, or refuse with a 503, rather than \
+            leaving connection attempts hanging.",
+        on_wire: OnWire::NotACode,
+        trigger: Trigger::Timeout,
+    },
+    Entry {
+        key: "tls",
+        name: "TLS handshake failed",
+        meaning: "wsprobe could not set up an encrypted connection it can trust. It \
+            is reported as an error, followed by a derived close 1015.",
+        when: "A certificate that expired, is self-signed, names another host, or \
+            comes from a CA wsprobe does not trust; a server that does not send its \
+            intermediate certificates; a wrong clock; wss:// pointed at a plain-text \
+            port.",
+        fix: "Fix the certificate chain on the server, the host name in the URL, or \
+            the trust store (--cacert FILE adds a private CA), and check the clock. \
+            --insecure skips verification for a quick test only. Retrying does not \
+            help until something changes.",
+        send_when: "For operators: serve the full chain for the name clients use, \
+            and renew certificates before they expire.",
+        on_wire: OnWire::NotACode,
+        trigger: Trigger::Tls,
+    },
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::policy::{Class, Policy};
+
+    /// (code, key of the entry it finds, on the wire, class under the default policy)
+    const CODES: &[(u16, &str, OnWire, Class)] = &[
+        (1000, "1000", OnWire::Yes, Class::Done),
+        (1001, "1001", OnWire::Yes, Class::GoingAway),
+        (1002, "1002", OnWire::Yes, Class::Fatal),
+        (1003, "1003", OnWire::Yes, Class::Fatal),
+        (1004, "1004", OnWire::Reserved, Class::Fatal),
+        (1005, "1005", OnWire::Never, Class::GoingAway),
+        (1006, "1006", OnWire::Never, Class::Abnormal),
+        (1007, "1007", OnWire::Yes, Class::Fatal),
+        (1008, "1008", OnWire::Yes, Class::Auth),
+        (1009, "1009", OnWire::Yes, Class::Fatal),
+        (1010, "1010", OnWire::Yes, Class::Fatal),
+        (1011, "1011", OnWire::Yes, Class::ServerError),
+        (1012, "1012", OnWire::Yes, Class::ServiceRestart),
+        (1013, "1013", OnWire::Yes, Class::TryAgainLater),
+        (1014, "1014", OnWire::Yes, Class::Abnormal),
+        (1015, "1015", OnWire::Never, Class::Fatal),
+        (3000, "3000", OnWire::Yes, Class::Auth),
+        (3003, "3003", OnWire::Yes, Class::Auth),
+        (3008, "3008", OnWire::Yes, Class::Abnormal),
+        // Range boundaries.
+        (0, "0-999", OnWire::Invalid, Class::Fatal),
+        (999, "0-999", OnWire::Invalid, Class::Fatal),
+        (1016, "1016-2999", OnWire::Reserved, Class::Fatal),
+        (2999, "1016-2999", OnWire::Reserved, Class::Fatal),
+        (3001, "3000-3999", OnWire::Yes, Class::Abnormal),
+        (3999, "3000-3999", OnWire::Yes, Class::Abnormal),
+        (4000, "4000-4999", OnWire::Yes, Class::Abnormal),
+        (4999, "4000-4999", OnWire::Yes, Class::Abnormal),
+        (5000, "5000-65535", OnWire::Invalid, Class::Fatal),
+        (65535, "5000-65535", OnWire::Invalid, Class::Fatal),
+    ];
+
+    /// (name as typed, key, trigger, class under the default policy)
+    const FAILURES: &[(&str, &str, Trigger, Class)] = &[
+        ("http-400", "http-400", Trigger::Http(400), Class::Fatal),
+        ("http-401", "http-401", Trigger::Http(401), Class::Auth),
+        ("HTTP-403", "http-403", Trigger::Http(403), Class::Auth),
+        ("http-404", "http-404", Trigger::Http(404), Class::Fatal),
+        ("http-426", "http-426", Trigger::Http(426), Class::Fatal),
+        (
+            "http-429",
+            "http-429",
+            Trigger::Http(429),
+            Class::TryAgainLater,
+        ),
+        ("http-500", "http-500", Trigger::Http(500), Class::Abnormal),
+        ("http-502", "http-502", Trigger::Http(502), Class::Abnormal),
+        (
+            "Http-503",
+            "http-503",
+            Trigger::Http(503),
+            Class::TryAgainLater,
+        ),
+        ("dns", "dns", Trigger::Dns, Class::Abnormal),
+        ("Refused", "refused", Trigger::Refused, Class::Abnormal),
+        ("timeout", "timeout", Trigger::Timeout, Class::Abnormal),
+        (" TLS ", "tls", Trigger::Tls, Class::Fatal),
+    ];
+
+    fn assert_texts(e: &Entry) {
+        for (field, text) in [
+            ("name", e.name),
+            ("meaning", e.meaning),
+            ("when", e.when),
+            ("fix", e.fix),
+            ("send_when", e.send_when),
+        ] {
+            assert!(!text.trim().is_empty(), "{}: empty {field}", e.key);
+            // Line continuations in the source must not leave double spaces.
+            assert!(!text.contains("  "), "{}: double space in {field}", e.key);
+        }
+    }
+
+    #[test]
+    fn codes_find_the_right_entry() {
+        let policy = Policy::default();
+        for &(code, key, on_wire, class) in CODES {
+            let e = lookup(code);
+            assert_eq!(e.key, key, "lookup({code})");
+            assert_eq!(e.on_wire, on_wire, "on_wire of {code}");
+            assert_eq!(policy.classify(e.trigger), class, "class of {code}");
+            assert_eq!(
+                policy.classify(Trigger::Code(code)),
+                class,
+                "class of {code}"
+            );
+            assert_eq!(
+                may_be_sent(code),
+                on_wire == OnWire::Yes,
+                "may_be_sent({code}) disagrees with on_wire"
+            );
+            assert_eq!(name_of(code), e.name);
+            assert_eq!(by_key(&code.to_string()), Some(e));
+            assert_texts(e);
+        }
+    }
+
+    #[test]
+    fn failures_find_the_right_entry() {
+        let policy = Policy::default();
+        for &(name, key, trigger, class) in FAILURES {
+            let e = by_key(name).unwrap_or_else(|| panic!("by_key({name:?})"));
+            assert_eq!(e.key, key);
+            assert_eq!(e.on_wire, OnWire::NotACode, "{key}");
+            assert_eq!(e.trigger, trigger, "{key}");
+            assert_eq!(policy.classify(e.trigger), class, "{key}");
+            assert_eq!(e.codes(), None, "{key}");
+            assert_texts(e);
+        }
+        assert_eq!(failure_names().count(), FAILURES.len());
+    }
+
+    #[test]
+    fn every_code_has_exactly_one_best_entry() {
+        for code in 0..=u16::MAX {
+            let e = lookup(code);
+            let span = e
+                .codes()
+                .unwrap_or_else(|| panic!("{code} found a failure"));
+            assert!(span.contains(&code), "{code} found {}", e.key);
+            // The entry found is the narrowest one, and no other entry of that
+            // width covers the code.
+            let rivals = ENTRIES
+                .iter()
+                .filter(|o| o.codes().is_some_and(|r| r.contains(&code)))
+                .filter(|o| {
+                    o.codes().map(|r| r.end() - r.start()) == Some(span.end() - span.start())
+                })
+                .count();
+            assert_eq!(rivals, 1, "{code} is ambiguous");
+            assert_eq!(may_be_sent(code), e.on_wire == OnWire::Yes, "{code}");
+        }
+    }
+
+    #[test]
+    fn every_entry_is_consistent() {
+        let policy = Policy::default();
+        for (i, e) in entries().iter().enumerate() {
+            assert_texts(e);
+            assert!(
+                entries()[..i].iter().all(|o| o.key != e.key),
+                "duplicate key {}",
+                e.key
+            );
+            if let Some(span) = e.codes() {
+                // A range is classified by a code it really answers for.
+                let Trigger::Code(first) = e.trigger else {
+                    panic!("{}: a code entry needs a code trigger", e.key);
+                };
+                assert!(span.contains(&first), "{}", e.key);
+                assert_eq!(lookup(first), e, "{}", e.key);
+                assert_eq!(
+                    policy.classify(e.trigger),
+                    policy.classify(Trigger::Code(*span.end())),
+                    "{}: the range's class differs at its end",
+                    e.key
+                );
+            } else {
+                assert_eq!(by_key(e.key), Some(e));
+                assert_eq!(Trigger::parse_failure(e.key), Some(e.trigger), "{}", e.key);
+            }
+        }
+    }
+
+    #[test]
+    fn bad_keys_are_rejected() {
+        for bad in [
+            "", "65536", "99999", "-5", "+5", "abc", "http-999", "1006x", "10 06",
+        ] {
+            assert_eq!(by_key(bad), None, "{bad:?}");
+        }
+        // Numbers are close codes, never HTTP statuses.
+        assert_eq!(by_key("503").map(|e| e.key), Some("0-999"));
+        assert_eq!(by_key("4321").map(|e| e.key), Some("4000-4999"));
+        assert_eq!(by_key("4000-4999").map(|e| e.key), Some("4000-4999"));
+    }
 }
