@@ -4,6 +4,7 @@
 //! the terminal; the TUI and the headless writers consume its events.
 
 pub mod cli;
+pub mod demo_server;
 pub mod duration;
 pub mod engine;
 pub mod explain;

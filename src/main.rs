@@ -1,8 +1,9 @@
 use std::io::Write;
 use std::process::ExitCode;
 
+use anyhow::Context as _;
 use clap::Parser;
-use wsprobe::cli::{Cli, Command};
+use wsprobe::cli::{Cli, Command, ServeArgs};
 use wsprobe::usage::UsageError;
 
 fn main() -> ExitCode {
@@ -40,7 +41,34 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let policy = wsprobe::engine::policy::Policy::default();
             print(&wsprobe::explain::explain(&args, &policy)?)?;
         }
-        Some(Command::Policy(_) | Command::Serve(_)) | None => {}
+        Some(Command::Serve(args)) => serve(&args)?,
+        Some(Command::Policy(_)) | None => {}
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `wsprobe serve`: prints the server's lines until Ctrl-C or SIGTERM.
+fn serve(args: &ServeArgs) -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+    runtime.block_on(wsprobe::demo_server::run_serve(
+        args,
+        stop_requested(),
+        |line| print(&format!("{line}\n")),
+    ))
+}
+
+/// Resolves on Ctrl-C, or on SIGTERM where there is one.
+async fn stop_requested() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
 }
