@@ -330,11 +330,11 @@ pub(crate) fn menu(
         (
             "/cycle",
             format!(
-                "echo for {} with a tick each second, then each new connection ends as the next of: {}",
-                d(phase),
-                cycle.join(", ")
+                "each connection echoes for {} (a tick each second), then ends as",
+                d(phase)
             ),
         ),
+        ("", format!("the next of: {}, in turn", cycle.join(", "))),
         ("/", format!("the same as {default} (--scenario)")),
     ];
     let mut out = String::new();
