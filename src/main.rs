@@ -50,25 +50,34 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 /// `wsprobe serve`: prints the server's lines until Ctrl-C or SIGTERM.
 fn serve(args: &ServeArgs) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
-    runtime.block_on(wsprobe::demo_server::run_serve(
-        args,
-        stop_requested(),
-        |line| print(&format!("{line}\n")),
-    ))
+    runtime.block_on(async {
+        let stop = stop_requested();
+        wsprobe::demo_server::run_serve(args, stop, |line| print(&format!("{line}\n"))).await
+    })
 }
 
-/// Resolves on Ctrl-C, or on SIGTERM where there is one.
-async fn stop_requested() {
+/// Starts listening for Ctrl-C (and SIGTERM where there is one) at once, so
+/// a signal that arrives before the returned future is first polled still
+/// stops the server cleanly. Must be called inside the runtime.
+fn stop_requested() -> impl Future<Output = ()> {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
-        if let Ok(mut term) = signal(SignalKind::terminate()) {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = term.recv() => {}
+        let interrupt = signal(SignalKind::interrupt());
+        let terminate = signal(SignalKind::terminate());
+        async move {
+            if let (Ok(mut interrupt), Ok(mut terminate)) = (interrupt, terminate) {
+                tokio::select! {
+                    _ = interrupt.recv() => {}
+                    _ = terminate.recv() => {}
+                }
+            } else {
+                let _ = tokio::signal::ctrl_c().await;
             }
-            return;
         }
     }
-    let _ = tokio::signal::ctrl_c().await;
+    #[cfg(not(unix))]
+    async {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }

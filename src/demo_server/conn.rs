@@ -10,8 +10,9 @@ use tokio::net::TcpStream;
 
 use super::Shared;
 use super::http::{self, ReadError, Request, Response};
+use super::menu::retry_after_secs;
 use super::run;
-use super::scenario::{RouteError, Scenario, Target, retry_after_secs};
+use super::scenario::{RouteError, Scenario, Target};
 
 /// How long a client may take to send its request head.
 const HANDSHAKE_LIMIT: Duration = Duration::from_secs(10);

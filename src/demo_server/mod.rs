@@ -7,6 +7,12 @@
 //! Every path and what it does is listed by [`DemoServer::menu`]; the parsing
 //! is in [`scenario`].
 //!
+//! Details a client author may trip over: the handshake accepts the first
+//! subprotocol the client offers (so clients that insist on one connect);
+//! no extension is negotiated; a restart takes down only the listening
+//! socket, so connections already open elsewhere stay open; the overload
+//! window turns away every upgrade (any path) but not plain HTTP requests.
+//!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
 //! use wsprobe::demo_server::{DemoServer, ServerConfig};
@@ -21,6 +27,7 @@
 mod conn;
 mod http;
 mod listen;
+mod menu;
 mod run;
 pub mod scenario;
 mod serve;
@@ -86,6 +93,8 @@ pub struct DemoServer {
     shared: Arc<Shared>,
     stop: watch::Sender<bool>,
     task: JoinHandle<()>,
+    /// The server's own runtime, when started with [`DemoServer::start_on_own_runtime`].
+    runtime: Option<tokio::runtime::Runtime>,
 }
 
 impl DemoServer {
@@ -113,7 +122,39 @@ impl DemoServer {
             stop: stop_rx,
         });
         let task = tokio::spawn(listen::accept_loop(shared.clone(), listener, control_rx));
-        Ok(DemoServer { shared, stop, task })
+        Ok(DemoServer {
+            shared,
+            stop,
+            task,
+            runtime: None,
+        })
+    }
+
+    /// Like [`start`](Self::start), but on a runtime of its own (one worker
+    /// thread), so the caller's runtime does not drive its IO and timers.
+    /// For tests that pause time (`tokio::time::pause`): the server's
+    /// timeouts and scenario timings keep running on the real clock.
+    pub async fn start_on_own_runtime(cfg: ServerConfig) -> std::io::Result<DemoServer> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .thread_name("wsprobe-demo-server")
+            .enable_all()
+            .build()?;
+        let started = runtime.spawn(Self::start(cfg)).await;
+        match started {
+            Ok(Ok(mut server)) => {
+                server.runtime = Some(runtime);
+                Ok(server)
+            }
+            Ok(Err(e)) => {
+                runtime.shutdown_background();
+                Err(e)
+            }
+            Err(e) => {
+                runtime.shutdown_background();
+                Err(std::io::Error::other(e))
+            }
+        }
     }
 
     /// The address it listens on (the real port when port 0 was asked for).
@@ -151,14 +192,25 @@ impl DemoServer {
 
     /// Stops accepting, closes open echo connections with 1001, and waits
     /// (bounded) until every connection task has ended.
-    pub async fn shutdown(self) {
+    pub async fn shutdown(mut self) {
         let _ = self.stop.send(true);
-        let mut task = self.task;
-        if tokio::time::timeout(Duration::from_secs(5), &mut task)
+        if tokio::time::timeout(Duration::from_secs(5), &mut self.task)
             .await
             .is_err()
         {
-            task.abort();
+            self.task.abort();
+        }
+    }
+}
+
+impl Drop for DemoServer {
+    fn drop(&mut self) {
+        // Dropping the sender alone would also stop the accept loop; sending
+        // makes the intent explicit. An own runtime is shut down without
+        // blocking, which is allowed inside async code.
+        let _ = self.stop.send(true);
+        if let Some(runtime) = self.runtime.take() {
+            runtime.shutdown_background();
         }
     }
 }
@@ -195,7 +247,7 @@ impl Shared {
 
     fn menu(&self) -> String {
         let c = &self.cfg;
-        scenario::menu(
+        menu::menu(
             &c.default_scenario,
             c.restart_downtime,
             c.overload_window,

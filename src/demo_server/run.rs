@@ -120,13 +120,9 @@ async fn finish(shared: &Shared, how: &Scenario, stream: TcpStream, leftover: Ve
         Scenario::Drop => return drop_connection(stream).await,
         other => return format!("{} is not an ending", other.name()),
     };
-    let reply = wire::close_and_finish(
-        stream,
-        &wire::close_frame(code, reason),
-        leftover,
-        CLOSE_WAIT,
-    )
-    .await;
+    let frame = wire::close_frame(code, reason);
+    let reply =
+        wire::close_and_finish(stream, &frame, leftover, CLOSE_WAIT, shared.stopped()).await;
     let sent = match code {
         Some(code) => format!("sent Close {code}"),
         None => "sent an empty Close".into(),
@@ -160,7 +156,11 @@ async fn after_phase(ws: Ws, end: PhaseEnd) -> String {
         PhaseEnd::Gone(why) => format!("connection lost ({why})"),
         PhaseEnd::Stopping => {
             let frame = wire::close_frame(Some(1001), "server shutting down");
-            let reply = wire::close_and_finish(raw(ws).await, &frame, Vec::new(), CLOSE_WAIT).await;
+            // Already stopping, so `stopped()` would end the wait at once:
+            // bound the goodbye by time instead.
+            let stream = raw(ws).await;
+            let bound = sleep(CLOSE_WAIT);
+            let reply = wire::close_and_finish(stream, &frame, Vec::new(), CLOSE_WAIT, bound).await;
             format!("server stopping: sent Close 1001; {reply}")
         }
     }
@@ -302,7 +302,8 @@ async fn flood(shared: &Shared, stream: TcpStream, count: u64, size: usize) -> S
     let secs = started.elapsed().as_secs_f64().max(1e-6);
     let close = wire::close_frame(Some(1000), "flood done");
     // A slow reader may still be working through the backlog: wait longer.
-    let reply = wire::close_and_finish(stream, &close, Vec::new(), CLOSE_WAIT * 5).await;
+    let reply =
+        wire::close_and_finish(stream, &close, Vec::new(), CLOSE_WAIT * 5, shared.stopped()).await;
     format!(
         "sent {count} messages of {size} B in {:.3}s ({:.0} msg/s), then Close 1000; {reply}",
         secs,

@@ -1,7 +1,7 @@
 //! Scenarios and their URL paths: what the server does to one connection,
 //! chosen by the path it asks for.
 
-use std::fmt::{self, Write as _};
+use std::fmt;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -269,86 +269,6 @@ impl FromStr for Scenario {
     }
 }
 
-/// The scenario menu: each path with one line saying what it does, using the
-/// configured timings.
-pub(crate) fn menu(
-    default: &Scenario,
-    downtime: Duration,
-    window: Duration,
-    retry_after: Duration,
-    phase: Duration,
-) -> String {
-    let d = format_duration;
-    let cycle: Vec<&str> = CYCLE.iter().map(Scenario::name).collect();
-    let rows = [
-        (
-            "/echo",
-            "echo text and binary messages (pings are answered)".to_string(),
-        ),
-        ("/normal", "close with 1000 (normal closure)".into()),
-        ("/going-away", "close with 1001 (going away)".into()),
-        (
-            "/close/{code}",
-            "close with any code 0-65535, also ones never allowed on the wire".into(),
-        ),
-        (
-            "  ?reason=TEXT&after=DUR",
-            "with a reason (max 123 bytes), after echoing for DUR".into(),
-        ),
-        (
-            "/close/empty",
-            "a Close frame without a code (the client reports 1005)".into(),
-        ),
-        (
-            "/restart",
-            format!(
-                "close with 1012, refuse connections for {}, then listen again",
-                d(downtime)
-            ),
-        ),
-        (
-            "/overload",
-            format!(
-                "close with 1013; handshakes in the next {} get HTTP 503, Retry-After: {}",
-                d(window),
-                retry_after_secs(retry_after)
-            ),
-        ),
-        (
-            "/reject/{status}",
-            "answer the handshake with this HTTP status (200-599)".into(),
-        ),
-        (
-            "/drop",
-            "send one message, then reset the TCP connection (the client reports 1006)".into(),
-        ),
-        ("/silent", "never send a frame, never answer a ping".into()),
-        (
-            "/flood?n=N&size=B",
-            "send N text messages of B bytes at full speed (default 1000 x 32), then 1000".into(),
-        ),
-        (
-            "/cycle",
-            format!(
-                "each connection echoes for {} (a tick each second), then ends as",
-                d(phase)
-            ),
-        ),
-        ("", format!("the next of: {}, in turn", cycle.join(", "))),
-        ("/", format!("the same as {default} (--scenario)")),
-    ];
-    let mut out = String::new();
-    for (path, what) in rows {
-        let _ = writeln!(out, "  {path:<26} {what}");
-    }
-    out
-}
-
-/// Retry-After in whole seconds, rounded up so a client never comes back early.
-pub(crate) fn retry_after_secs(retry_after: Duration) -> u64 {
-    retry_after.as_millis().div_ceil(1000) as u64
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -461,12 +381,5 @@ mod tests {
         {
             assert_eq!(s.path().parse::<Scenario>().as_ref(), Ok(s));
         }
-    }
-
-    #[test]
-    fn retry_after_rounds_up() {
-        assert_eq!(retry_after_secs(Duration::from_secs(2)), 2);
-        assert_eq!(retry_after_secs(Duration::from_millis(1500)), 2);
-        assert_eq!(retry_after_secs(Duration::ZERO), 0);
     }
 }

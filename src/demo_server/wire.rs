@@ -3,6 +3,7 @@
 //! refuse to send or would rewrite, so Close frames never go through
 //! tungstenite.
 
+use std::future::Future;
 use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -77,13 +78,16 @@ const MAX_BUFFERED: usize = 1 << 20;
 
 /// Writes `frame` (a Close frame), waits up to `wait` for the client's Close
 /// reply, then closes TCP from our side first, as RFC 6455 §7.1.1 asks of
-/// servers. `buffered` holds bytes the client already sent.
+/// servers. `buffered` holds bytes the client already sent. `stop` cuts the
+/// waits short, so a stopping server does not linger.
 pub(crate) async fn close_and_finish(
     mut stream: TcpStream,
     frame: &[u8],
     mut buffered: Vec<u8>,
     wait: Duration,
+    stop: impl Future<Output = ()>,
 ) -> CloseReply {
+    tokio::pin!(stop);
     if let Err(e) = stream.write_all(frame).await {
         return CloseReply::Failed(e.to_string());
     }
@@ -99,7 +103,11 @@ pub(crate) async fn close_and_finish(
             Parsed::Incomplete => {}
         }
         let mut chunk = [0u8; 4096];
-        match timeout_at(deadline, stream.read(&mut chunk)).await {
+        let read = tokio::select! {
+            () = &mut stop => break CloseReply::TimedOut,
+            read = timeout_at(deadline, stream.read(&mut chunk)) => read,
+        };
+        match read {
             Err(_) => break CloseReply::TimedOut,
             Ok(Ok(0)) => break CloseReply::Eof,
             Ok(Ok(n)) => buffered.extend_from_slice(&chunk[..n]),
@@ -112,9 +120,14 @@ pub(crate) async fn close_and_finish(
         let _ = stream.shutdown().await;
         let linger = Instant::now() + Duration::from_secs(1);
         let mut sink = [0u8; 4096];
-        while let Ok(Ok(n)) = timeout_at(linger, stream.read(&mut sink)).await {
-            if n == 0 {
-                break;
+        loop {
+            tokio::select! {
+                () = &mut stop => break,
+                read = timeout_at(linger, stream.read(&mut sink)) => {
+                    if !matches!(read, Ok(Ok(n)) if n > 0) {
+                        break;
+                    }
+                }
             }
         }
     }
