@@ -57,7 +57,11 @@ fn channel_10k_events(bencher: divan::Bencher) {
             let (tx, mut rx) = tokio::sync::mpsc::channel(4096);
             let producer = tokio::spawn(async move {
                 for seq in 0..10_000u64 {
-                    if tx.send(message(seq, "0123456789abcdef0123456789abcdef")).await.is_err() {
+                    if tx
+                        .send(message(seq, "0123456789abcdef0123456789abcdef"))
+                        .await
+                        .is_err()
+                    {
                         break;
                     }
                 }

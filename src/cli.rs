@@ -279,7 +279,8 @@ pub struct ServeArgs {
     #[arg(long, default_value = "127.0.0.1")]
     pub bind: IpAddr,
 
-    /// What `/` does: echo, normal, going-away, restart, overload, drop, silent, flood, cycle.
+    /// What `/` does: echo, normal, going-away, restart, overload, drop, silent, flood, cycle,
+    /// or any path below without its slash (close/4000, reject/503).
     #[arg(long, default_value = "echo", value_name = "NAME")]
     pub scenario: String,
 

@@ -22,13 +22,18 @@ pub enum Format {
     Human,
 }
 
-/// Runs until the engine ends; Ctrl-C and SIGTERM close with 1001 first.
-pub async fn run(mut handle: EngineHandle, format: Format) -> anyhow::Result<RunEnd> {
+/// Runs until the engine ends; when `stop` resolves (Ctrl-C, SIGTERM) the
+/// engine closes with 1001 (going away) first.
+pub async fn run(
+    mut handle: EngineHandle,
+    format: Format,
+    stop: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<RunEnd> {
     let stdout = io::stdout();
     let mut out = io::BufWriter::with_capacity(64 * 1024, stdout.lock());
     let commands = handle.commands.clone();
     let signals = tokio::spawn(async move {
-        wait_for_signal().await;
+        stop.await;
         let _ = commands.send(Command::Quit { code: 1001 }).await;
     });
     let mut line = Vec::with_capacity(256);
@@ -61,21 +66,6 @@ fn closed_stdout(e: io::Error, handle: &EngineHandle) -> anyhow::Result<RunEnd> 
     } else {
         Err(e.into())
     }
-}
-
-async fn wait_for_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        if let Ok(mut term) = signal(SignalKind::terminate()) {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = term.recv() => {}
-            }
-            return;
-        }
-    }
-    let _ = tokio::signal::ctrl_c().await;
 }
 
 #[derive(Serialize)]

@@ -5,6 +5,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod demo_server;
 pub mod duration;
 pub mod engine;
 pub mod explain;

@@ -1,10 +1,11 @@
 use std::io::Write;
 use std::process::ExitCode;
 
+use anyhow::Context as _;
 use clap::Parser;
 use std::time::Duration;
 
-use wsprobe::cli::{Cli, Command, PolicyCommand, SimulateArgs};
+use wsprobe::cli::{Cli, Command, PolicyCommand, ServeArgs, SimulateArgs};
 use wsprobe::engine::policy::Policy;
 use wsprobe::engine::policy_file;
 use wsprobe::headless::Format;
@@ -62,7 +63,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Policy(PolicyCommand::Simulate(args))) => {
             print(&simulate_command(&args)?)?;
         }
-        Some(Command::Serve(_)) => {}
+        Some(Command::Serve(args)) => serve(&args)?,
         None => return live(&cli),
     }
     Ok(ExitCode::SUCCESS)
@@ -89,7 +90,7 @@ fn live(cli: &Cli) -> anyhow::Result<ExitCode> {
     };
     let end = runtime.block_on(async {
         let handle = wsprobe::engine::connection::spawn(settings)?;
-        wsprobe::headless::run(handle, format).await
+        wsprobe::headless::run(handle, format, stop_requested()).await
     })?;
     // Do not wait for blocking tasks (stdin readers, DNS lookups) still running.
     runtime.shutdown_background();
@@ -132,4 +133,39 @@ fn simulate_command(args: &SimulateArgs) -> anyhow::Result<String> {
             &format!("policy: {source} · seed {seed} (pass --seed {seed} to repeat)"),
         )
     })
+}
+
+/// `wsprobe serve`: prints the server's lines until Ctrl-C or SIGTERM.
+fn serve(args: &ServeArgs) -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+    runtime.block_on(async {
+        let stop = stop_requested();
+        wsprobe::demo_server::run_serve(args, stop, |line| print(&format!("{line}\n"))).await
+    })
+}
+
+/// Starts listening for Ctrl-C (and SIGTERM where there is one) at once, so
+/// a signal that arrives before the returned future is first polled still
+/// stops the server cleanly. Must be called inside the runtime.
+fn stop_requested() -> impl Future<Output = ()> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let interrupt = signal(SignalKind::interrupt());
+        let terminate = signal(SignalKind::terminate());
+        async move {
+            if let (Ok(mut interrupt), Ok(mut terminate)) = (interrupt, terminate) {
+                tokio::select! {
+                    _ = interrupt.recv() => {}
+                    _ = terminate.recv() => {}
+                }
+            } else {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    async {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }

@@ -1,0 +1,119 @@
+//! `wsprobe serve`: the scenario server on its own, for people testing their
+//! own clients. The output goes through a callback so that only `main`
+//! writes to stdout.
+
+use std::future::Future;
+use std::io::ErrorKind;
+use std::net::SocketAddr;
+
+use anyhow::Context as _;
+use tokio::sync::broadcast::error::RecvError;
+use tokio::time::Instant;
+
+use super::{DemoServer, Scenario, ServerConfig};
+use crate::cli::ServeArgs;
+use crate::usage::UsageError;
+
+impl ServerConfig {
+    /// The configuration `wsprobe serve` asks for; a bad `--scenario` is a
+    /// usage error.
+    pub fn from_args(args: &ServeArgs) -> Result<Self, UsageError> {
+        let default_scenario: Scenario = args.scenario.parse().map_err(|e| {
+            UsageError::new(format!(
+                "--scenario {}: {e}; use a name (echo, normal, going-away, restart, overload, \
+                 drop, silent, flood, cycle) or a path such as close/4000 or reject/503",
+                args.scenario
+            ))
+        })?;
+        Ok(Self {
+            bind: SocketAddr::new(args.bind, args.port),
+            default_scenario,
+            restart_downtime: args.restart_downtime.0,
+            overload_window: args.overload_window.0,
+            retry_after: args.retry_after.0,
+            phase: args.phase.0,
+            ..Self::local()
+        })
+    }
+}
+
+/// Runs `wsprobe serve` until `stop` resolves (main passes Ctrl-C/SIGTERM).
+/// `out` receives each line to print: first the base URL and the scenario
+/// menu, then one line per connection event, prefixed with the seconds since
+/// start. A port that is in use (or not ours to bind) is a [`UsageError`].
+pub async fn run_serve<S, F>(args: &ServeArgs, stop: S, mut out: F) -> anyhow::Result<()>
+where
+    S: Future<Output = ()>,
+    F: FnMut(&str) -> anyhow::Result<()>,
+{
+    let cfg = ServerConfig::from_args(args)?;
+    let bind = cfg.bind;
+    let server = DemoServer::start(cfg)
+        .await
+        .map_err(|e| bind_error(bind, &e))?;
+    let mut log = server.subscribe_log();
+    let started = Instant::now();
+    out(&format!(
+        "wsprobe scenario server listening on {}",
+        server.url("")
+    ))?;
+    if bind.ip().is_unspecified() {
+        out(&format!(
+            "(bound to {}: reachable from other machines too)",
+            bind.ip()
+        ))?;
+    }
+    out("")?;
+    out(&format!("Paths (append to {}):", server.url("")))?;
+    for line in server.menu().lines() {
+        out(line)?;
+    }
+    out("")?;
+    out("One line per connection follows. Ctrl-C stops the server.")?;
+    tokio::pin!(stop);
+    let result = loop {
+        tokio::select! {
+            biased;
+            () = &mut stop => break Ok(()),
+            line = log.recv() => {
+                let text = match line {
+                    Ok(text) => text,
+                    Err(RecvError::Lagged(n)) => format!("({n} log lines skipped: too many at once)"),
+                    Err(RecvError::Closed) => break Ok(()),
+                };
+                let printed = out(&format!("[{:>9.3}s] {text}", started.elapsed().as_secs_f64()));
+                if let Err(e) = printed {
+                    break Err(e);
+                }
+            }
+        }
+    };
+    server.shutdown().await;
+    if result.is_ok() {
+        out("stopped")?;
+    }
+    result.context("cannot print the server log")
+}
+
+/// Turns a bind failure into a message that says what to do.
+fn bind_error(addr: SocketAddr, e: &std::io::Error) -> anyhow::Error {
+    let port = addr.port();
+    match e.kind() {
+        ErrorKind::AddrInUse => UsageError::new(format!(
+            "port {port} is in use; pick another with --port or use --port 0"
+        ))
+        .into(),
+        ErrorKind::PermissionDenied => UsageError::new(format!(
+            "not allowed to listen on port {port} (ports below 1024 need privileges); \
+             pick another with --port or use --port 0"
+        ))
+        .into(),
+        ErrorKind::AddrNotAvailable => UsageError::new(format!(
+            "cannot listen on {}: that address is not on this machine; use --bind 127.0.0.1 or 0.0.0.0",
+            addr.ip()
+        ))
+        .into(),
+        _ => anyhow::Error::new(std::io::Error::new(e.kind(), e.to_string()))
+            .context(format!("cannot listen on {addr}")),
+    }
+}
