@@ -9,7 +9,10 @@ use serde::Serialize;
 
 use crate::duration::format_duration;
 use crate::engine::close_code;
-use crate::engine::connection::{EngineHandle, RunEnd};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use crate::engine::connection::{self, EventSink, RunEnd, Settings};
 use crate::engine::event::{Command, EngineEvent, EventKind, HttpReply, Payload};
 use crate::text::{escape, hex};
 
@@ -22,49 +25,65 @@ pub enum Format {
     Human,
 }
 
-/// Runs until the engine ends; when `stop` resolves (Ctrl-C, SIGTERM) the
-/// engine closes with 1001 (going away) first.
+/// Runs the engine, writing each event to stdout from the engine's own task,
+/// until the run ends; when `stop` resolves (Ctrl-C, SIGTERM) the engine
+/// closes with 1001 (going away) first.
 pub async fn run(
-    mut handle: EngineHandle,
+    settings: Settings,
     format: Format,
     stop: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<RunEnd> {
-    let stdout = io::stdout();
-    let mut out = io::BufWriter::with_capacity(64 * 1024, stdout.lock());
+    let sink = LineSink {
+        out: io::BufWriter::with_capacity(64 * 1024, io::stdout()),
+        format,
+        line: Vec::with_capacity(256),
+        broken_pipe: Arc::new(AtomicBool::new(false)),
+    };
+    let broken_pipe = sink.broken_pipe.clone();
+    let handle = connection::spawn_with_sink(settings, Box::new(sink))?;
     let commands = handle.commands.clone();
     let signals = tokio::spawn(async move {
         stop.await;
         let _ = commands.send(Command::Quit { code: 1001 }).await;
     });
-    let mut line = Vec::with_capacity(256);
-    while let Some(event) = handle.events.recv().await {
-        let mut next = Some(event);
-        while let Some(event) = next.take() {
-            line.clear();
-            match format {
-                Format::Json => write_json(&mut line, &event)?,
-                Format::Human => write_human(&mut line, &event)?,
-            }
-            if let Err(e) = out.write_all(&line) {
-                return closed_stdout(e, &handle);
-            }
-            next = handle.events.try_recv().ok();
-        }
-        if let Err(e) = out.flush() {
-            return closed_stdout(e, &handle);
-        }
-    }
+    let end = handle.task.await.unwrap_or(RunEnd { success: false });
     signals.abort();
-    Ok(handle.task.await.unwrap_or(RunEnd { success: false }))
+    // A reader that went away (`| head`) ends the run quietly.
+    if broken_pipe.load(Ordering::Relaxed) {
+        return Ok(RunEnd { success: true });
+    }
+    Ok(end)
 }
 
-/// A reader that went away (`| head`) ends the run quietly.
-fn closed_stdout(e: io::Error, handle: &EngineHandle) -> anyhow::Result<RunEnd> {
-    handle.task.abort();
-    if e.kind() == io::ErrorKind::BrokenPipe {
-        Ok(RunEnd { success: true })
-    } else {
-        Err(e.into())
+/// Writes lines into a buffer the engine flushes when it is about to wait.
+struct LineSink {
+    out: io::BufWriter<io::Stdout>,
+    format: Format,
+    line: Vec<u8>,
+    broken_pipe: Arc<AtomicBool>,
+}
+
+impl LineSink {
+    fn note(&self, e: io::Error) -> io::Error {
+        if e.kind() == io::ErrorKind::BrokenPipe {
+            self.broken_pipe.store(true, Ordering::Relaxed);
+        }
+        e
+    }
+}
+
+impl EventSink for LineSink {
+    fn event(&mut self, event: &EngineEvent) -> io::Result<()> {
+        self.line.clear();
+        match self.format {
+            Format::Json => write_json(&mut self.line, event)?,
+            Format::Human => write_human(&mut self.line, event)?,
+        }
+        self.out.write_all(&self.line).map_err(|e| self.note(e))
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush().map_err(|e| self.note(e))
     }
 }
 

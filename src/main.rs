@@ -6,6 +6,7 @@ use clap::Parser;
 use std::time::Duration;
 
 use wsprobe::cli::{Cli, Command, PolicyCommand, ServeArgs, SimulateArgs};
+use wsprobe::demo_server::{DemoServer, ServerConfig};
 use wsprobe::engine::policy::Policy;
 use wsprobe::engine::policy_file;
 use wsprobe::headless::Format;
@@ -72,12 +73,18 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 /// Connects (TUI or headless) and maps how the run ended to the exit status.
 fn live(cli: &Cli) -> anyhow::Result<ExitCode> {
     let runtime = tokio::runtime::Runtime::new()?;
-    let Some(url) = cli.url.as_deref() else {
-        return Err(
-            UsageError::new("give a URL, e.g. wsprobe ws://localhost:8080/ws --json").into(),
-        );
+    // Without a URL the built-in scenario server plays the endpoint; it must
+    // outlive the run, so it is held here.
+    let demo = match cli.url {
+        Some(_) => None,
+        None => Some(runtime.block_on(DemoServer::start(ServerConfig::local()))?),
     };
-    let settings = wsprobe::config::settings(url, &cli.connect)?;
+    let url = match (&cli.url, &demo) {
+        (Some(url), _) => url.clone(),
+        (None, Some(server)) => server.url("/cycle"),
+        (None, None) => unreachable!("a demo server exists whenever no URL was given"),
+    };
+    let settings = wsprobe::config::settings(&url, &cli.connect)?;
     let format = if cli.output.json {
         Format::Json
     } else if cli.output.headless {
@@ -88,10 +95,9 @@ fn live(cli: &Cli) -> anyhow::Result<ExitCode> {
         )
         .into());
     };
-    let end = runtime.block_on(async {
-        let handle = wsprobe::engine::connection::spawn(settings)?;
-        wsprobe::headless::run(handle, format, stop_requested()).await
-    })?;
+    // Signal listeners need the runtime, so they are made inside it.
+    let end = runtime
+        .block_on(async { wsprobe::headless::run(settings, format, stop_requested()).await })?;
     // Do not wait for blocking tasks (stdin readers, DNS lookups) still running.
     runtime.shutdown_background();
     Ok(if end.success {

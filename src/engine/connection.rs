@@ -104,9 +104,30 @@ pub struct EngineHandle {
     pub task: JoinHandle<RunEnd>,
 }
 
-/// Starts the engine on the current tokio runtime. Fails only for settings
-/// that cannot work (an unreadable `--cacert`).
+/// Starts the engine on the current tokio runtime; events arrive on
+/// `EngineHandle::events`. Fails only for settings that cannot work (an
+/// unreadable `--cacert`).
 pub fn spawn(settings: Settings) -> Result<EngineHandle, UsageError> {
+    let (tx, events) = mpsc::channel(4096);
+    start(settings, Output::Channel(tx), events)
+}
+
+/// Starts the engine writing every event into `sink` from its own task, with
+/// no hand-off per event (the headless writers use this for speed). The
+/// handle's `events` channel stays empty.
+pub fn spawn_with_sink(
+    settings: Settings,
+    sink: Box<dyn EventSink>,
+) -> Result<EngineHandle, UsageError> {
+    let (_, events) = mpsc::channel(1);
+    start(settings, Output::Sink(sink), events)
+}
+
+fn start(
+    settings: Settings,
+    output: Output,
+    events: mpsc::Receiver<EngineEvent>,
+) -> Result<EngineHandle, UsageError> {
     let tls = if settings.url.scheme() == "wss" {
         Some(tls::client_config(
             settings.insecure,
@@ -115,18 +136,18 @@ pub fn spawn(settings: Settings) -> Result<EngineHandle, UsageError> {
     } else {
         None
     };
-    let (tx, events) = mpsc::channel(4096);
     let (commands, rx) = mpsc::channel(64);
     let seed = settings.seed.unwrap_or_else(crate::simulate::random_seed);
+    let now = Instant::now();
     let engine = Engine {
-        start: Instant::now(),
-        deadline: settings.duration.map(|d| Instant::now() + d),
+        deadline: settings.duration.map(|d| now + d),
         settings,
         tls,
         out: Emitter {
-            tx,
+            output,
             seq: 0,
-            start: Instant::now(),
+            start: now,
+            closed: false,
         },
         commands: rx,
         rng: StdRng::seed_from_u64(seed),
@@ -141,24 +162,67 @@ pub fn spawn(settings: Settings) -> Result<EngineHandle, UsageError> {
     })
 }
 
-/// Numbers events and sends them; a closed channel means nobody listens any more.
-#[derive(Debug)]
+/// Receives events synchronously inside the engine task.
+pub trait EventSink: Send {
+    /// Takes one event; an error means nobody listens any more and ends the run.
+    fn event(&mut self, event: &EngineEvent) -> std::io::Result<()>;
+    /// The engine is about to wait: make everything taken so far visible.
+    fn flush(&mut self) -> std::io::Result<()>;
+}
+
+enum Output {
+    Channel(mpsc::Sender<EngineEvent>),
+    Sink(Box<dyn EventSink>),
+}
+
+/// Numbers events and delivers them.
 pub(crate) struct Emitter {
-    tx: mpsc::Sender<EngineEvent>,
+    output: Output,
     seq: u64,
     start: Instant,
+    closed: bool,
 }
 
 impl Emitter {
-    /// Sends one event; returns false when the receiver is gone.
+    /// Delivers one event; returns false once the receiver is gone.
     pub(crate) async fn emit(&mut self, kind: EventKind) -> bool {
+        if self.closed {
+            return false;
+        }
         let event = EngineEvent {
             seq: self.seq,
             t: self.start.elapsed(),
             kind,
         };
         self.seq += 1;
-        self.tx.send(event).await.is_ok()
+        let ok = match &mut self.output {
+            Output::Channel(tx) => tx.send(event).await.is_ok(),
+            Output::Sink(sink) => {
+                // Frames come in bursts and are flushed when the burst ends;
+                // everything else is shown at once.
+                let frame = matches!(
+                    event.kind,
+                    EventKind::Message { .. } | EventKind::Ping { .. } | EventKind::Pong { .. }
+                );
+                sink.event(&event).is_ok() && (frame || sink.flush().is_ok())
+            }
+        };
+        self.closed = !ok;
+        ok
+    }
+
+    /// Makes delivered events visible (before the engine waits).
+    pub(crate) fn flush(&mut self) {
+        if let Output::Sink(sink) = &mut self.output
+            && sink.flush().is_err()
+        {
+            self.closed = true;
+        }
+    }
+
+    /// Whether the receiver has gone away.
+    pub(crate) fn is_closed(&self) -> bool {
+        self.closed
     }
 
     /// Milliseconds since the start for an instant.
@@ -206,15 +270,16 @@ struct Engine {
     rng: StdRng,
     history: History,
     paused: bool,
-    start: Instant,
     deadline: Option<Instant>,
 }
 
 impl Engine {
     async fn run(mut self) -> RunEnd {
-        let _ = self.start;
         let mut attempt = 0u32;
         loop {
+            if self.out.is_closed() {
+                return RunEnd { success: false };
+            }
             attempt += 1;
             let url = target::redact_url(&self.settings.url, self.settings.show_secrets);
             if !self.out.emit(EventKind::Connecting { attempt, url }).await {

@@ -4,7 +4,7 @@
 use std::collections::VecDeque;
 use std::time::Duration;
 
-use futures_util::{SinkExt, StreamExt};
+use futures_util::{FutureExt, SinkExt, StreamExt};
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 use tokio_tungstenite::tungstenite::error::{CapacityError, ProtocolError};
@@ -32,6 +32,19 @@ pub(crate) struct Session<'a> {
     pub paused: &'a mut bool,
 }
 
+/// Frames handled back to back before commands and timers get a look.
+const BURST: u32 = 256;
+
+/// What has been received so far.
+struct Rx {
+    /// Any frame at all arrived.
+    received: bool,
+    /// When the last frame arrived (liveness counts from here).
+    last_rx: Instant,
+    /// Our pings awaiting a pong: id and when it was sent.
+    pings: VecDeque<(u64, Instant)>,
+}
+
 /// What the loop saw last; decides how the attempt is reported.
 struct Ending {
     trigger: Trigger,
@@ -42,7 +55,11 @@ impl Session<'_> {
     /// Runs until the connection ends.
     pub(crate) async fn run(&mut self, mut ws: Socket) -> AttemptEnd {
         let opened = Instant::now();
-        let mut received = false;
+        let mut rx = Rx {
+            received: false,
+            last_rx: Instant::now(),
+            pings: VecDeque::new(),
+        };
         for text in &self.settings.send {
             if ws.send(Message::text(text.clone())).await.is_ok() {
                 self.out
@@ -55,8 +72,6 @@ impl Session<'_> {
         }
         let ping_every = self.settings.policy.ping_interval;
         let silence = self.settings.policy.ping_timeout;
-        let mut last_rx = Instant::now();
-        let mut pings: VecDeque<(u64, Instant)> = VecDeque::new();
         let mut ping_id = 0u64;
         // Persistent timers: re-arming a timer per message would cost more than the message.
         let ping_timer = tokio::time::sleep(ping_every);
@@ -71,7 +86,29 @@ impl Session<'_> {
         };
         tokio::pin!(deadline);
 
+        let mut burst = 0u32;
         let ending = loop {
+            // Fast path: a frame tungstenite already has needs neither the
+            // select nor the timers. The budget keeps commands and timers
+            // served during a flood.
+            if burst < BURST {
+                if let Some(next) = ws.next().now_or_never() {
+                    burst += 1;
+                    if let Some(ending) = self.on_next(&mut ws, next, &mut rx).await {
+                        break ending;
+                    }
+                    continue;
+                }
+            }
+            burst = 0;
+            // About to wait: every line so far must be visible.
+            self.out.flush();
+            if self.out.is_closed() {
+                break Ending {
+                    trigger: Trigger::User,
+                    interrupt: Some(Interrupt::Quit),
+                };
+            }
             tokio::select! {
                 biased;
                 cmd = self.commands.recv() => {
@@ -93,7 +130,7 @@ impl Session<'_> {
                         }
                         Some(Command::Ping) => {
                             ping_id += 1;
-                            self.ping(&mut ws, ping_id, &mut pings).await;
+                            self.ping(&mut ws, ping_id, &mut rx.pings).await;
                             continue;
                         }
                         Some(Command::SetPaused(p)) => {
@@ -113,7 +150,7 @@ impl Session<'_> {
                     break Ending { trigger: Trigger::User, interrupt: Some(Interrupt::Duration) };
                 }
                 () = &mut live_timer => {
-                    let dead_at = last_rx + silence;
+                    let dead_at = rx.last_rx + silence;
                     if Instant::now() < dead_at {
                         live_timer.as_mut().reset(dead_at);
                         continue;
@@ -129,23 +166,11 @@ impl Session<'_> {
                 () = &mut ping_timer => {
                     ping_timer.as_mut().reset(Instant::now() + ping_every);
                     ping_id += 1;
-                    self.ping(&mut ws, ping_id, &mut pings).await;
+                    self.ping(&mut ws, ping_id, &mut rx.pings).await;
                 }
-                msg = ws.next() => {
-                    match msg {
-                        Some(Ok(msg)) => {
-                            received = true;
-                            last_rx = Instant::now();
-                            if let Some(ending) = self.incoming(&mut ws, msg, &mut pings).await {
-                                break ending;
-                            }
-                        }
-                        Some(Err(e)) => break self.failed(&mut ws, e).await,
-                        None => {
-                            self.error(ErrorClass::Io, "the connection ended without a Close frame".into()).await;
-                            self.out.emit(EventKind::Close(derived(1006, Initiator::Local))).await;
-                            break Ending { trigger: Trigger::Code(1006), interrupt: None };
-                        }
+                next = ws.next() => {
+                    if let Some(ending) = self.on_next(&mut ws, next, &mut rx).await {
+                        break ending;
                     }
                 }
             }
@@ -154,7 +179,7 @@ impl Session<'_> {
             outcome: Outcome {
                 trigger: ending.trigger,
                 uptime: Some(opened.elapsed()),
-                received_frame: received,
+                received_frame: rx.received,
                 retry_after: None,
             },
             interrupt: ending.interrupt,
@@ -207,6 +232,37 @@ impl Session<'_> {
                 retry_after_ms: None,
             })
             .await;
+    }
+
+    /// Handles what the socket yielded; `Some` when it ended the connection.
+    async fn on_next(
+        &mut self,
+        ws: &mut Socket,
+        next: Option<Result<Message, WsError>>,
+        rx: &mut Rx,
+    ) -> Option<Ending> {
+        match next {
+            Some(Ok(msg)) => {
+                rx.received = true;
+                rx.last_rx = Instant::now();
+                self.incoming(ws, msg, &mut rx.pings).await
+            }
+            Some(Err(e)) => Some(self.failed(ws, e).await),
+            None => {
+                self.error(
+                    ErrorClass::Io,
+                    "the connection ended without a Close frame".into(),
+                )
+                .await;
+                self.out
+                    .emit(EventKind::Close(derived(1006, Initiator::Local)))
+                    .await;
+                Some(Ending {
+                    trigger: Trigger::Code(1006),
+                    interrupt: None,
+                })
+            }
+        }
     }
 
     /// Reports one received message; `Some` when it ended the connection.
