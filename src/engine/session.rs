@@ -40,7 +40,7 @@ struct Rx {
     /// Any frame at all arrived.
     received: bool,
     /// When the last frame arrived (liveness counts from here).
-    last_rx: Instant,
+    last_frame: Instant,
     /// Our pings awaiting a pong: id and when it was sent.
     pings: VecDeque<(u64, Instant)>,
 }
@@ -57,7 +57,7 @@ impl Session<'_> {
         let opened = Instant::now();
         let mut rx = Rx {
             received: false,
-            last_rx: Instant::now(),
+            last_frame: Instant::now(),
             pings: VecDeque::new(),
         };
         for text in &self.settings.send {
@@ -150,7 +150,7 @@ impl Session<'_> {
                     break Ending { trigger: Trigger::User, interrupt: Some(Interrupt::Duration) };
                 }
                 () = &mut live_timer => {
-                    let dead_at = rx.last_rx + silence;
+                    let dead_at = rx.last_frame + silence;
                     if Instant::now() < dead_at {
                         live_timer.as_mut().reset(dead_at);
                         continue;
@@ -244,7 +244,7 @@ impl Session<'_> {
         match next {
             Some(Ok(msg)) => {
                 rx.received = true;
-                rx.last_rx = Instant::now();
+                rx.last_frame = Instant::now();
                 self.incoming(ws, msg, &mut rx.pings).await
             }
             Some(Err(e)) => Some(self.failed(ws, e).await),
