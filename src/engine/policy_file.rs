@@ -286,8 +286,8 @@ pub fn show(policy: &Policy) -> String {
          # Classes: done going-away abnormal service-restart try-again-later server-error fatal auth.\n\
          # Full jitter draws from [floor, floor + min(cap, base*2^k)]; equal jitter from [t/2, t]\n\
          # with t = min(cap, base*2^k); k counts consecutive failures. A Retry-After R gives [R, 1.1R].\n\
-         # [codes] maps a code or range to a class (the narrowest range wins); 1000 follows\n\
-         # reconnect-on-normal unless listed. preset = \"graphql-ws\" or \"discord\" adds their codes.\n\n{body}"
+         # [codes] maps a code or range to a class (the narrowest range wins); 1000 is done,\n\
+         # or going-away with reconnect-on-normal. preset = \"graphql-ws\" or \"discord\" adds their codes.\n\n{body}"
     )
 }
 
