@@ -7,4 +7,6 @@ pub mod cli;
 pub mod duration;
 pub mod engine;
 pub mod explain;
+pub mod sanitize;
+pub mod theme;
 pub mod usage;
