@@ -3,6 +3,7 @@
 //! The engine (connection, policy, close-code catalog) knows nothing about
 //! the terminal; the TUI and the headless writers consume its events.
 
+pub mod app;
 pub mod cli;
 pub mod duration;
 pub mod engine;
