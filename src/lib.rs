@@ -10,4 +10,5 @@ pub mod engine;
 pub mod explain;
 pub mod sanitize;
 pub mod theme;
+pub mod ui;
 pub mod usage;

@@ -211,15 +211,17 @@ impl Stats {
         self.rtt_us.push_back((rtt_ms.max(0.0) * 1000.0) as u64);
     }
 
-    /// The last `n` per-second message counts, as of run second `now_sec`:
-    /// seconds since the last message count as zero.
-    pub fn rate_series(&self, now_sec: u64, n: usize) -> Vec<u64> {
-        let idle = usize::try_from(now_sec.saturating_sub(self.rate_sec))
+    /// The last `n` per-second message counts up to run second `upto`
+    /// (inclusive): seconds after the last message count as zero, seconds
+    /// after `upto` (one still being counted) are left out.
+    pub fn rate_series(&self, upto: u64, n: usize) -> Vec<u64> {
+        let newer = usize::try_from(self.rate_sec.saturating_sub(upto)).unwrap_or(usize::MAX);
+        let idle = usize::try_from(upto.saturating_sub(self.rate_sec))
             .unwrap_or(usize::MAX)
             .min(n);
-        let take = n - idle;
-        let skip = self.rate.len().saturating_sub(take);
-        let mut out: Vec<u64> = self.rate.iter().skip(skip).copied().collect();
+        let kept = self.rate.len().saturating_sub(newer);
+        let skip = kept.saturating_sub(n - idle);
+        let mut out: Vec<u64> = self.rate.iter().take(kept).skip(skip).copied().collect();
         out.resize(out.len() + idle, 0);
         out
     }

@@ -44,6 +44,8 @@ fn messages_are_counted_per_second_incrementally() {
     // Seconds after the last message are zeros; the series is cut to the width asked.
     assert_eq!(s.rate_series(5, 4), [0, 1, 0, 0]);
     assert_eq!(s.rate_series(3, 10), [2, 0, 0, 1]);
+    // A second still being counted is left out.
+    assert_eq!(s.rate_series(2, 10), [2, 0, 0]);
     // A gap longer than the series does not loop over every missing second.
     h.event(10_000_000_000, text(Dir::In, "d"));
     assert_eq!(h.app.stats.rate.len(), SERIES_LEN);
