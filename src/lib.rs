@@ -10,5 +10,6 @@ pub mod engine;
 pub mod explain;
 pub mod sanitize;
 pub mod theme;
+pub mod tui;
 pub mod ui;
 pub mod usage;

@@ -87,8 +87,13 @@ pub fn action(mode: &Mode, key: KeyEvent) -> Option<Action> {
     if ctrl && key.code == KeyCode::Char('c') {
         return Some(Action::Interrupt);
     }
+    // Chords are not our keys: Alt-q (also what ESC then q can read as)
+    // must not quit.
+    let chord = key
+        .modifiers
+        .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT | KeyModifiers::SUPER);
     match mode {
-        Mode::Normal => normal(key.code, ctrl),
+        Mode::Normal => normal(key.code, chord),
         Mode::Help => match key.code {
             KeyCode::Esc | KeyCode::Char('?' | 'q') | KeyCode::Enter => Some(Action::Back),
             _ => None,
@@ -97,12 +102,12 @@ pub fn action(mode: &Mode, key: KeyEvent) -> Option<Action> {
             KeyCode::Esc | KeyCode::Char('e' | 'q') | KeyCode::Enter => Some(Action::Back),
             _ => None,
         },
-        Mode::Picker { .. } | Mode::Composer { .. } => input(key.code, ctrl, mode),
+        Mode::Picker { .. } | Mode::Composer { .. } => input(key.code, chord, mode),
     }
 }
 
-fn normal(code: KeyCode, ctrl: bool) -> Option<Action> {
-    if ctrl {
+fn normal(code: KeyCode, chord: bool) -> Option<Action> {
+    if chord {
         return None;
     }
     Some(match code {
@@ -127,7 +132,7 @@ fn normal(code: KeyCode, ctrl: bool) -> Option<Action> {
     })
 }
 
-fn input(code: KeyCode, ctrl: bool, mode: &Mode) -> Option<Action> {
+fn input(code: KeyCode, chord: bool, mode: &Mode) -> Option<Action> {
     let picking = matches!(mode, Mode::Picker { .. });
     Some(match code {
         KeyCode::Esc => Action::Back,
@@ -135,8 +140,8 @@ fn input(code: KeyCode, ctrl: bool, mode: &Mode) -> Option<Action> {
         KeyCode::Backspace => Action::Backspace,
         KeyCode::Up if picking => Action::Up,
         KeyCode::Down if picking => Action::Down,
-        // Control chords are not text; without this Ctrl-U would type a `u`.
-        KeyCode::Char(c) if !ctrl => Action::Input(c),
+        // Chords are not text; without this Ctrl-U would type a `u`.
+        KeyCode::Char(c) if !chord => Action::Input(c),
         _ => return None,
     })
 }

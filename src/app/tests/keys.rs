@@ -30,6 +30,16 @@ fn q_quits_with_1000_and_ctrl_c_with_1001() {
 }
 
 #[test]
+fn alt_chords_are_not_keys() {
+    let mut h = Harness::new();
+    assert!(h.key_mod(KeyCode::Char('q'), KeyModifiers::ALT).is_empty());
+    h.char('i');
+    h.key_mod(KeyCode::Char('x'), KeyModifiers::ALT);
+    h.key_mod(KeyCode::Char('Y'), KeyModifiers::SHIFT);
+    assert_eq!(h.app.mode, Mode::Composer { text: "Y".into() });
+}
+
+#[test]
 fn only_key_presses_count() {
     let mut h = Harness::new();
     let mut release = KeyEvent::new(KeyCode::Char('q'), KeyModifiers::NONE);
