@@ -252,6 +252,34 @@ fn every_scene_in_every_theme_at_80x24() {
 }
 
 #[test]
+fn every_file_in_themes_renders() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("themes");
+    let (script, now_ms) = closed_1012();
+    for entry in std::fs::read_dir(dir).expect("themes/") {
+        let path = entry.expect("entry").path();
+        let theme = wsprobe::theme::load_file(&path).expect("parses");
+        let buffer = render(&script.app, &theme, script.at(now_ms), 80, 24);
+        assert!(
+            text_of(&buffer).contains("close 1012"),
+            "{}",
+            path.display()
+        );
+        assert_eq!(buffer[(0, 0)].bg, theme.bg, "{}", path.display());
+    }
+}
+
+#[test]
+fn a_huge_message_expands_within_the_screen() {
+    let mut s = Script::new();
+    s.viewport(80, 24);
+    let huge = "line of text\n".repeat(200_000) + &"x".repeat(1_000_000);
+    s.ev(0, support::text(wsprobe::engine::event::Dir::In, &huge));
+    s.key(KeyCode::Enter);
+    let text = text_of(&render(&s.app, &themes()[0], s.at(10), 80, 24));
+    assert!(text.contains("cut to fit"), "{text}");
+}
+
+#[test]
 fn main_screen_at_160x48() {
     let mut s = Script::new();
     s.viewport(160, 48);

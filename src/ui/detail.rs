@@ -50,6 +50,18 @@ impl Out<'_> {
         }
     }
 
+    /// Adds untrusted lines until the view is full. Stops there rather than
+    /// walking the rest: a message of a million lines costs what fits.
+    fn all<'a>(&mut self, lines: impl Iterator<Item = &'a str>, style: Style) {
+        for line in lines {
+            if self.full() {
+                self.cut += 1;
+                return;
+            }
+            self.text(line, style);
+        }
+    }
+
     /// Adds a `label value` line; `value` is untrusted.
     fn field(&mut self, label: &str, value: &str) {
         let style = self.theme.base();
@@ -114,8 +126,8 @@ pub fn lines(event: &EngineEvent, width: usize, max: usize, theme: &Theme) -> Ve
             Payload::Text(text) => {
                 out.field("text,", &format!("{} bytes", text.len()));
                 match pretty_json(text) {
-                    Some(pretty) => pretty.lines().for_each(|l| out.text(l, base)),
-                    None => text.split('\n').for_each(|l| out.text(l, base)),
+                    Some(pretty) => out.all(pretty.lines(), base),
+                    None => out.all(text.split('\n'), base),
                 }
             }
             Payload::Binary { len, head } => {
@@ -252,6 +264,6 @@ fn http_reply(out: &mut Out<'_>, http: &HttpReply) {
     if !http.body.is_empty() {
         let base = out.theme.base();
         out.text("", base);
-        http.body.split('\n').for_each(|l| out.text(l, base));
+        out.all(http.body.split('\n'), base);
     }
 }
