@@ -5,8 +5,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
 
-use super::panel;
-use crate::sanitize::sanitize;
+use super::{fmt, panel};
 use crate::theme::Theme;
 
 /// Draws the composer over the bottom rows of `area` (the timeline).
@@ -18,12 +17,8 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, text: &str, theme: &Theme) {
         ..area
     };
     let room = usize::from(popup.width.saturating_sub(4));
-    // Show the end of a long text, where the typing happens.
-    let shown = sanitize(text, usize::MAX);
-    let n = shown.chars().count();
-    let tail: String = shown.chars().skip(n.saturating_sub(room)).collect();
     let line = Line::from(vec![
-        Span::styled(tail, theme.base()),
+        Span::styled(fmt::tail(text, room), theme.base()),
         Span::styled("▏", theme.accent()),
     ]);
     frame.render_widget(Clear, popup);

@@ -130,6 +130,14 @@ pub fn fit(text: &str, width: usize) -> String {
     out
 }
 
+/// The last `width` characters of `text`, sanitized: an input box shows
+/// the end of what is typed, where the cursor is.
+pub fn tail(text: &str, width: usize) -> String {
+    let shown = crate::sanitize::sanitize(text, usize::MAX);
+    let n = shown.chars().count();
+    shown.chars().skip(n.saturating_sub(width)).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -152,5 +160,6 @@ mod tests {
         assert_eq!(wrap("abcdefgh x", 3), ["abc", "def", "gh", "x"]);
         assert!(wrap("", 10).is_empty());
         assert_eq!(fit("abcdef", 4), "abc…");
+        assert_eq!(tail("ab\x1bc", 5), "\\x1bc");
     }
 }

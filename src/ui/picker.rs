@@ -8,7 +8,6 @@ use ratatui::widgets::{Clear, Paragraph};
 use super::{centered, fmt, panel};
 use crate::app::{CLOSE_CODES, MAX_REASON_BYTES};
 use crate::engine::close_code;
-use crate::sanitize::sanitize;
 use crate::theme::Theme;
 
 const WIDTH: u16 = 48;
@@ -42,15 +41,12 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, index: usize, reason: &str, the
     lines.push(Line::raw(""));
     // The reason is the user's own typing, but it still goes through the
     // sanitizer: a pasted escape must not reach the terminal either.
-    let room = inner_width.saturating_sub(10);
-    let shown = sanitize(reason, usize::MAX);
-    let tail: String = {
-        let n = shown.chars().count();
-        shown.chars().skip(n.saturating_sub(room)).collect()
-    };
     lines.push(Line::from(vec![
         Span::styled(" reason ", theme.muted()),
-        Span::styled(tail, theme.base()),
+        Span::styled(
+            fmt::tail(reason, inner_width.saturating_sub(10)),
+            theme.base(),
+        ),
         Span::styled("▏", theme.accent()),
     ]));
     lines.push(Line::styled(
