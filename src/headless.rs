@@ -14,6 +14,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::engine::connection::{self, EventSink, RunEnd, Settings};
 use crate::engine::event::{Command, EngineEvent, EventKind, HttpReply, Payload};
+use crate::sanitize::sanitize;
 use crate::text::{escape, hex};
 
 /// Which headless format.
@@ -311,13 +312,7 @@ pub fn write_json(out: &mut Vec<u8>, event: &EngineEvent) -> io::Result<()> {
 const PREVIEW: usize = 200;
 
 fn preview(text: &str) -> String {
-    let escaped = escape(text);
-    if escaped.chars().count() > PREVIEW {
-        let cut: String = escaped.chars().take(PREVIEW).collect();
-        format!("{cut}…")
-    } else {
-        escaped.into_owned()
-    }
+    sanitize(text, PREVIEW)
 }
 
 fn first_sentence(text: &str) -> &str {

@@ -3,6 +3,7 @@
 //! The engine (connection, policy, close-code catalog) knows nothing about
 //! the terminal; the TUI and the headless writers consume its events.
 
+pub mod app;
 pub mod cli;
 pub mod config;
 pub mod demo_server;
@@ -10,6 +11,10 @@ pub mod duration;
 pub mod engine;
 pub mod explain;
 pub mod headless;
+pub mod sanitize;
 pub mod simulate;
 pub mod text;
+pub mod theme;
+pub mod tui;
+pub mod ui;
 pub mod usage;

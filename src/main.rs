@@ -11,6 +11,7 @@ use wsprobe::engine::policy::Policy;
 use wsprobe::engine::policy_file;
 use wsprobe::headless::Format;
 use wsprobe::simulate;
+use wsprobe::tui::TuiOptions;
 use wsprobe::usage::UsageError;
 
 fn main() -> ExitCode {
@@ -48,6 +49,10 @@ fn load_policy(path: Option<&std::path::Path>) -> anyhow::Result<Policy> {
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    if cli.output.list_themes {
+        print(&wsprobe::theme::list_text(&wsprobe::theme::search_dirs()))?;
+        return Ok(ExitCode::SUCCESS);
+    }
     match cli.command {
         Some(Command::Codes(args)) => {
             let policy = Policy::default();
@@ -72,39 +77,85 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 
 /// Connects (TUI or headless) and maps how the run ended to the exit status.
 fn live(cli: &Cli) -> anyhow::Result<ExitCode> {
-    let runtime = tokio::runtime::Runtime::new()?;
+    let format = if cli.output.json {
+        Some(Format::Json)
+    } else if cli.output.headless {
+        Some(Format::Human)
+    } else {
+        None
+    };
+    // Bad input is reported before anything starts or touches the terminal.
+    if format.is_none() {
+        wsprobe::tui::ensure_terminal()?;
+    }
+    let url_check = match cli.url.as_deref() {
+        Some(url) => Some(wsprobe::config::settings(url, &cli.connect)?),
+        None => None,
+    };
+    init_logging(format.is_some(), cli.output.log_file.as_deref())?;
+    let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     // Without a URL the built-in scenario server plays the endpoint; it must
     // outlive the run, so it is held here.
-    let demo = match cli.url {
-        Some(_) => None,
-        None => Some(runtime.block_on(DemoServer::start(ServerConfig::local()))?),
-    };
-    let url = match (&cli.url, &demo) {
-        (Some(url), _) => url.clone(),
-        (None, Some(server)) => server.url("/cycle"),
-        (None, None) => unreachable!("a demo server exists whenever no URL was given"),
-    };
-    let settings = wsprobe::config::settings(&url, &cli.connect)?;
-    let format = if cli.output.json {
-        Format::Json
-    } else if cli.output.headless {
-        Format::Human
+    let (mut settings, _demo) = if let Some(settings) = url_check {
+        (settings, None)
     } else {
-        return Err(UsageError::new(
-            "the interactive view is not available yet; add --json or --headless",
-        )
-        .into());
+        let server = runtime
+            .block_on(DemoServer::start(ServerConfig::local()))
+            .context("cannot start the built-in demo server")?;
+        let settings = wsprobe::config::settings(&server.url("/cycle"), &cli.connect)?;
+        (settings, Some(server))
     };
-    // Signal listeners need the runtime, so they are made inside it.
-    let end = runtime
-        .block_on(async { wsprobe::headless::run(settings, format, stop_requested()).await })?;
+    let success = if let Some(format) = format {
+        // Signal listeners need the runtime, so they are made inside it.
+        let end = runtime
+            .block_on(async { wsprobe::headless::run(settings, format, stop_requested()).await })?;
+        end.success
+    } else {
+        let opts = TuiOptions::from_args(&cli.output, settings.policy.clone())?;
+        settings.interactive = true;
+        runtime.block_on(async {
+            let handle = wsprobe::engine::connection::spawn(settings)?;
+            wsprobe::tui::run(handle, opts).await
+        })?;
+        true
+    };
     // Do not wait for blocking tasks (stdin readers, DNS lookups) still running.
     runtime.shutdown_background();
-    Ok(if end.success {
+    Ok(if success {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
     })
+}
+
+/// Logs go to stderr in headless mode and to `--log-file` (if given) in the
+/// TUI, never to stdout; `RUST_LOG` filters them.
+fn init_logging(headless: bool, file: Option<&std::path::Path>) -> anyhow::Result<()> {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    match file {
+        Some(path) => {
+            let file = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(path)
+                .map_err(|e| {
+                    UsageError::new(format!(
+                        "--log-file {}: cannot open it ({e})",
+                        path.display()
+                    ))
+                })?;
+            builder
+                .with_ansi(false)
+                .with_writer(std::sync::Mutex::new(file))
+                .init();
+        }
+        None if headless => builder.with_writer(std::io::stderr).init(),
+        // The TUI owns the terminal: without a file there is nowhere to log.
+        None => {}
+    }
+    Ok(())
 }
 
 fn simulate_command(args: &SimulateArgs) -> anyhow::Result<String> {

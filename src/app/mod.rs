@@ -1,0 +1,272 @@
+//! The TUI's state and its pure update function, Elm style: [`App`] is plain
+//! data, [`update`] turns one [`Msg`] into state changes plus [`Effect`]s that
+//! the event loop carries out. Nothing here touches the terminal or the clock.
+
+mod keys;
+mod state;
+mod update;
+
+#[cfg(test)]
+mod tests;
+
+use std::time::{Duration, Instant};
+
+use crossterm::event::KeyEvent;
+
+pub use keys::{Action, HELP, action};
+pub use state::{
+    CLOSE_CODES, ClosedAttempt, Connection, Countdown, DEFAULT_HISTORY, ErrorFact,
+    MAX_REASON_BYTES, Phase, SERIES_LEN, SPINNER_STEP, Stats, Timeline, View, catalog_entry,
+    error_fact,
+};
+pub use update::update;
+
+use crate::engine::close_code::{self, Entry};
+use crate::engine::event::{Command, EngineEvent, EventKind};
+use crate::engine::policy::Policy;
+
+/// The shortest time between two frames: at most 30 a second.
+pub const FRAME: Duration = Duration::from_millis(33);
+
+/// One input to [`update`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum Msg {
+    /// The engine reported an event.
+    Engine(EngineEvent),
+    /// The engine's event channel closed: it will report nothing more.
+    EngineEnded,
+    /// A key was pressed.
+    Key(KeyEvent),
+    /// The layout changed: the timeline now shows this many rows.
+    Viewport {
+        /// Rows of events visible.
+        rows: u16,
+    },
+    /// Ctrl-C or SIGTERM: close with 1001 and quit.
+    Shutdown,
+}
+
+/// Something the event loop must do for [`update`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    /// Send this command to the engine.
+    Send(Command),
+    /// Leave the TUI (after sending any commands before it).
+    Quit,
+}
+
+/// What has the keyboard.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Mode {
+    /// The main screen.
+    Normal,
+    /// The help overlay.
+    Help,
+    /// Choosing a close code and typing a reason.
+    Picker {
+        /// Index into [`CLOSE_CODES`].
+        index: usize,
+        /// The reason typed so far.
+        reason: String,
+    },
+    /// Typing a text message.
+    Composer {
+        /// The text typed so far.
+        text: String,
+    },
+    /// The full-screen catalog view of one code.
+    Explain(&'static Entry),
+}
+
+/// The whole TUI state.
+#[derive(Debug, Clone)]
+pub struct App {
+    /// Every event kept.
+    pub timeline: Timeline,
+    /// The status bar's facts.
+    pub conn: Connection,
+    /// The pending reconnect.
+    pub countdown: Option<Countdown>,
+    /// Auto-reconnect is paused (as the engine confirmed).
+    pub paused: bool,
+    /// Why the policy stopped, once it did.
+    pub stopped: Option<String>,
+    /// The last close, with what explains it.
+    pub last_close: Option<ClosedAttempt>,
+    /// Sparkline counters.
+    pub stats: Stats,
+    /// Scroll position and selection.
+    pub view: View,
+    /// What has the keyboard.
+    pub mode: Mode,
+    /// Index of the theme in use.
+    pub theme: usize,
+    /// How many themes `t` cycles through.
+    pub theme_count: usize,
+    /// The policy, to name the class of a close.
+    pub policy: Policy,
+    /// The engine's time zero on our clock (the earliest `now - t` seen).
+    pub epoch: Option<Instant>,
+    /// The engine will report nothing more.
+    pub engine_ended: bool,
+    /// A one-off hint shown in the footer until the next key.
+    pub notice: Option<String>,
+}
+
+impl App {
+    /// A fresh state keeping at most `history` events.
+    pub fn new(history: usize, policy: Policy, theme_count: usize) -> Self {
+        Self {
+            timeline: Timeline::new(history),
+            conn: Connection {
+                phase: Phase::Starting,
+                since: None,
+                attempt: 0,
+                url: String::new(),
+                opened_at: None,
+                subprotocol: None,
+                insecure: false,
+                last_rtt_ms: None,
+            },
+            countdown: None,
+            paused: false,
+            stopped: None,
+            last_close: None,
+            stats: Stats::default(),
+            view: View {
+                follow: true,
+                selected: 0,
+                top: 0,
+                expanded: false,
+                page: 10,
+            },
+            mode: Mode::Normal,
+            theme: 0,
+            theme_count: theme_count.max(1),
+            policy,
+            epoch: None,
+            engine_ended: false,
+            notice: None,
+        }
+    }
+
+    /// When an event that happened at run time `t` happened on our clock.
+    pub fn at(&self, t: Duration) -> Option<Instant> {
+        self.epoch.and_then(|e| e.checked_add(t))
+    }
+
+    /// Run time at `now` (for the sparkline's current second).
+    pub fn run_time(&self, now: Instant) -> Duration {
+        self.epoch
+            .map_or(Duration::ZERO, |e| now.saturating_duration_since(e))
+    }
+
+    /// The selected event's position: the newest while following.
+    pub fn selected(&self) -> Option<u64> {
+        let (first, end) = (self.timeline.first(), self.timeline.end());
+        if first == end {
+            None
+        } else if self.view.follow {
+            Some(end - 1)
+        } else {
+            Some(self.view.selected.clamp(first, end - 1))
+        }
+    }
+
+    /// The first position to show in a timeline of `rows` rows when the
+    /// selected event takes `detail` extra rows: the tail while following,
+    /// otherwise `view.top` moved just enough to keep the selection (and its
+    /// detail) in view without leaving empty rows below the newest event.
+    pub fn window_start(&self, rows: u16, detail: u16) -> u64 {
+        let (first, end) = (self.timeline.first(), self.timeline.end());
+        let rows = u64::from(rows.max(1));
+        let Some(sel) = self.selected() else {
+            return first;
+        };
+        let extra = if self.view.expanded {
+            u64::from(detail)
+        } else {
+            0
+        };
+        if self.view.follow {
+            return end.saturating_sub(rows.saturating_sub(extra)).max(first);
+        }
+        let mut start = self.view.top.max(first);
+        start = start.min(end.saturating_sub(rows.saturating_sub(extra)).max(first));
+        if sel < start {
+            start = sel;
+        }
+        if sel + 1 + extra > start + rows {
+            start = (sel + 1 + extra).saturating_sub(rows).min(sel);
+        }
+        start
+    }
+
+    /// The close the close-code panel explains: the selected event when it is
+    /// a close, otherwise the last close.
+    pub fn close_view(&self) -> Option<ClosedAttempt> {
+        let pos = self.selected()?;
+        if let Some(EventKind::Close(info)) = self.timeline.get(pos).map(|e| &e.kind) {
+            return Some(ClosedAttempt {
+                pos,
+                info: info.clone(),
+                error: self.error_before(pos),
+            });
+        }
+        self.last_close.clone()
+    }
+
+    /// The error reported in the same attempt just before the close at `pos`.
+    pub fn error_before(&self, pos: u64) -> Option<ErrorFact> {
+        // An attempt's error comes right before its close; a few steps back
+        // is enough, and stopping at the attempt's start keeps errors of
+        // earlier attempts out.
+        (pos.saturating_sub(4)..pos)
+            .rev()
+            .map_while(|p| self.timeline.get(p))
+            .take_while(|e| !matches!(e.kind, EventKind::Connecting { .. } | EventKind::Close(_)))
+            .find_map(|e| error_fact(&e.kind))
+    }
+
+    /// What `e` explains: the selected close or error, else the last close.
+    pub fn explain_target(&self) -> Option<&'static Entry> {
+        let selected = self.selected().and_then(|p| self.timeline.get(p));
+        if let Some(event) = selected {
+            match &event.kind {
+                EventKind::Close(info) => {
+                    return Some(close_code::lookup(info.received_code.unwrap_or(info.code)));
+                }
+                kind @ EventKind::Error { .. } => {
+                    if let Some(entry) = error_fact(kind).as_ref().and_then(catalog_entry) {
+                        return Some(entry);
+                    }
+                }
+                _ => {}
+            }
+        }
+        self.close_view().map(|c| c.entry())
+    }
+
+    /// When the screen next changes by itself: the spinner while connecting
+    /// or closing, the countdown while it runs. `None` means nothing on
+    /// screen moves with time, so the loop needs no timer at all.
+    pub fn next_wakeup(&self, now: Instant) -> Option<Instant> {
+        let mut next: Option<Instant> = None;
+        if matches!(self.conn.phase, Phase::Connecting | Phase::Closing) && !self.engine_ended {
+            let since = self.conn.since.unwrap_or(now);
+            let step = SPINNER_STEP.as_nanos();
+            let elapsed = now.saturating_duration_since(since).as_nanos();
+            let wait = step - elapsed % step;
+            next = Some(now + Duration::from_nanos(u64::try_from(wait).unwrap_or(u64::MAX)));
+        }
+        if let Some(cd) = &self.countdown
+            && !self.paused
+            && !self.engine_ended
+            && cd.due > now
+        {
+            let tick = (now + FRAME).min(cd.due);
+            next = Some(next.map_or(tick, |n| n.min(tick)));
+        }
+        next
+    }
+}

@@ -1,0 +1,150 @@
+//! The close-code panel: the last close (or the selected one), decoded from
+//! the catalog: code, name, class, what it means, when you see it, the fix.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::{fmt, panel};
+use crate::app::App;
+use crate::engine::close_code;
+use crate::sanitize::sanitize;
+use crate::theme::Theme;
+
+const LABEL: usize = 7;
+
+/// Draws the close panel into `area`.
+pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
+    let Some(close) = app.close_view() else {
+        let block = panel(" close ", theme);
+        let text = Line::styled("no close yet", theme.muted());
+        frame.render_widget(Paragraph::new(text).block(block), area);
+        return;
+    };
+    let info = &close.info;
+    let title = format!(" close {} {} ", info.code, info.name);
+    let block = panel(title, theme);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let width = usize::from(inner.width);
+    let class = close.class(&app.policy);
+
+    let mut lines = vec![Line::from(vec![
+        Span::styled("class ", theme.muted()),
+        Span::styled(class.label(), theme.accent()),
+        Span::styled(" · ", theme.muted()),
+        Span::styled(info.initiator.as_str(), theme.base()),
+        Span::styled(" · ", theme.muted()),
+        Span::styled(if info.clean { "clean" } else { "unclean" }, theme.base()),
+    ])];
+    if !info.wire {
+        lines.push(Line::styled(
+            fmt::fit("derived locally: not sent by the server", width),
+            theme.warn(),
+        ));
+    }
+    let mut wrapped = |text: &str, style: Style, max: usize| {
+        let mut parts = fmt::wrap(text, width);
+        if parts.len() > max {
+            parts.truncate(max);
+            if let Some(last) = parts.last_mut() {
+                *last = fmt::fit(&format!("{last} …"), width);
+            }
+        }
+        lines.extend(parts.into_iter().map(|p| Line::styled(p, style)));
+    };
+    if let Some(received) = info.received_code {
+        let text = format!(
+            "the server sent {received} ({}), which may never be sent: a protocol \
+             violation; wsprobe answered {}",
+            close_code::name_of(received),
+            info.code
+        );
+        wrapped(&text, theme.error(), 3);
+    }
+    if let Some(error) = &close.error {
+        let text = format!(
+            "after {}: {}",
+            error.class.as_str(),
+            sanitize(&error.message, 300)
+        );
+        wrapped(&text, theme.error(), 2);
+    }
+    if !info.reason.is_empty() {
+        let text = format!("reason \"{}\"", sanitize(&info.reason, 300));
+        wrapped(&text, theme.base(), 2);
+    }
+
+    let entry = close.entry();
+    let room = usize::from(inner.height).saturating_sub(lines.len());
+    let text_width = width.saturating_sub(LABEL).max(1);
+    let sections = [
+        ("means", fmt::wrap(entry.meaning, text_width)),
+        ("when", fmt::wrap(entry.when, text_width)),
+        ("fix", fmt::wrap(entry.fix, text_width)),
+    ];
+    let shares = share(&sections.each_ref().map(|(_, l)| l.len()), room);
+    for ((label, wrapped), share) in sections.iter().zip(shares) {
+        section(&mut lines, label, wrapped, share, text_width, theme);
+    }
+    frame.render_widget(Paragraph::new(lines).style(theme.base()), inner);
+}
+
+/// Splits `room` lines among sections needing `want` lines each, when they
+/// do not all fit: every section gets its first line before any gets a
+/// second, and the fix (the last) is served first, then the meaning.
+fn share(want: &[usize; 3], room: usize) -> [usize; 3] {
+    let mut got = [0; 3];
+    let mut left = room;
+    let order = [2, 0, 1];
+    loop {
+        let mut gave = false;
+        for &i in &order {
+            if left > 0 && got[i] < want[i] {
+                got[i] += 1;
+                left -= 1;
+                gave = true;
+            }
+        }
+        if !gave {
+            return got;
+        }
+    }
+}
+
+fn section(
+    lines: &mut Vec<Line<'static>>,
+    label: &str,
+    wrapped: &[String],
+    n: usize,
+    width: usize,
+    theme: &Theme,
+) {
+    for (i, text) in wrapped.iter().take(n).enumerate() {
+        let head = if i == 0 { label } else { "" };
+        let mut text = text.clone();
+        if i + 1 == n && n < wrapped.len() {
+            // More follows than fits: say so within the width.
+            text = fmt::fit(&format!("{text} …"), width);
+        }
+        lines.push(Line::from(vec![
+            Span::styled(format!("{head:<LABEL$}"), theme.muted()),
+            Span::styled(text, Style::default()),
+        ]));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::share;
+
+    #[test]
+    fn sharing_serves_every_section_then_the_fix() {
+        assert_eq!(share(&[3, 3, 3], 9), [3, 3, 3]);
+        assert_eq!(share(&[3, 3, 3], 4), [1, 1, 2]);
+        assert_eq!(share(&[3, 3, 3], 2), [1, 0, 1]);
+        assert_eq!(share(&[0, 5, 1], 4), [0, 3, 1]);
+    }
+}

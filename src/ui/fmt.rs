@@ -1,0 +1,165 @@
+//! Small formatters shared by the regions: times, sizes, wrapping.
+
+use std::time::Duration;
+
+/// Run time as `mm:ss.mmm` (minutes grow past 59 rather than adding hours,
+/// so the column keeps one shape for the first 100 minutes).
+pub fn clock(t: Duration) -> String {
+    let ms = t.as_millis();
+    format!(
+        "{:02}:{:02}.{:03}",
+        ms / 60_000,
+        (ms / 1000) % 60,
+        ms % 1000
+    )
+}
+
+/// Seconds with tenths: `3.4 s`.
+pub fn tenths(d: Duration) -> String {
+    let tenths = d.as_millis().div_ceil(100);
+    format!("{}.{} s", tenths / 10, tenths % 10)
+}
+
+/// A duration for people: `850ms`, `12s`, `4m05s`, `2h03m`.
+pub fn human(d: Duration) -> String {
+    let secs = d.as_secs();
+    if secs == 0 {
+        format!("{}ms", d.as_millis())
+    } else if secs < 60 {
+        format!("{secs}s")
+    } else if secs < 3600 {
+        format!("{}m{:02}s", secs / 60, secs % 60)
+    } else {
+        format!("{}h{:02}m", secs / 3600, (secs / 60) % 60)
+    }
+}
+
+/// Milliseconds as the engine measures them: `0.4ms`, `12ms`, `1.25s`.
+pub fn millis(ms: f64) -> String {
+    if ms < 10.0 {
+        format!("{ms:.1}ms")
+    } else if ms < 1000.0 {
+        format!("{ms:.0}ms")
+    } else {
+        format!("{:.2}s", ms / 1000.0)
+    }
+}
+
+/// A window in ms as `1.0–5.0 s`.
+pub fn window(ms: [u64; 2]) -> String {
+    format!(
+        "{:.1}–{:.1} s",
+        ms[0] as f64 / 1000.0,
+        ms[1] as f64 / 1000.0
+    )
+}
+
+/// A byte count: `12B`, `1.5KiB`, `3.0MiB`.
+pub fn bytes(n: usize) -> String {
+    const KIB: f64 = 1024.0;
+    let f = n as f64;
+    if n < 1024 {
+        format!("{n}B")
+    } else if f < KIB * KIB {
+        format!("{:.1}KiB", f / KIB)
+    } else {
+        format!("{:.1}MiB", f / (KIB * KIB))
+    }
+}
+
+/// Lowercase hex without separators.
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        let _ = write!(out, "{b:02x}");
+    }
+    out
+}
+
+/// Word-wraps already sanitized `text` to `width` columns, splitting words
+/// longer than a line. Counts characters, which is exact for the text the
+/// catalog holds; wide characters at worst get clipped by the cell grid.
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    let mut len = 0usize;
+    for word in text.split_whitespace() {
+        let mut word: Vec<char> = word.chars().collect();
+        while !word.is_empty() {
+            let room = if len == 0 { width } else { width - len - 1 };
+            if word.len() <= room {
+                if len > 0 {
+                    line.push(' ');
+                    len += 1;
+                }
+                line.extend(word.iter());
+                len += word.len();
+                break;
+            }
+            if len > 0 {
+                lines.push(std::mem::take(&mut line));
+                len = 0;
+                continue;
+            }
+            let rest = word.split_off(width);
+            lines.push(word.iter().collect());
+            word = rest;
+        }
+        if len >= width {
+            lines.push(std::mem::take(&mut line));
+            len = 0;
+        }
+    }
+    if len > 0 {
+        lines.push(line);
+    }
+    lines
+}
+
+/// Cuts `text` to `width` characters, marking the cut with `…`.
+pub fn fit(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        return text.to_owned();
+    }
+    let mut out: String = text.chars().take(width.saturating_sub(1)).collect();
+    if width > 0 {
+        out.push('…');
+    }
+    out
+}
+
+/// The last `width` characters of `text`, sanitized: an input box shows
+/// the end of what is typed, where the cursor is.
+pub fn tail(text: &str, width: usize) -> String {
+    let shown = crate::sanitize::sanitize(text, usize::MAX);
+    let n = shown.chars().count();
+    shown.chars().skip(n.saturating_sub(width)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats() {
+        assert_eq!(clock(Duration::from_millis(61_234)), "01:01.234");
+        assert_eq!(tenths(Duration::from_millis(3_401)), "3.5 s");
+        assert_eq!(tenths(Duration::ZERO), "0.0 s");
+        assert_eq!(human(Duration::from_secs(245)), "4m05s");
+        assert_eq!(millis(4.54), "4.5ms");
+        assert_eq!(bytes(1536), "1.5KiB");
+        assert_eq!(hex(&[0, 255, 16]), "00ff10");
+        assert_eq!(window([1000, 5000]), "1.0–5.0 s");
+    }
+
+    #[test]
+    fn wraps_words_and_splits_long_ones() {
+        assert_eq!(wrap("aa bb cc", 5), ["aa bb", "cc"]);
+        assert_eq!(wrap("abcdefgh x", 3), ["abc", "def", "gh", "x"]);
+        assert!(wrap("", 10).is_empty());
+        assert_eq!(fit("abcdef", 4), "abc…");
+        assert_eq!(tail("ab\x1bc", 5), "\\x1bc");
+    }
+}
