@@ -1,0 +1,184 @@
+//! `wsprobe policy show` and `wsprobe policy simulate`, run as a user would.
+
+use std::process::{Command, Output};
+
+fn wsprobe(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_wsprobe"))
+        .args(args)
+        .output()
+        .expect("run wsprobe")
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn json_lines(out: &Output) -> Vec<serde_json::Value> {
+    stdout(out)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect()
+}
+
+#[test]
+fn simulate_shows_the_spec_defaults() {
+    let out = wsprobe(&[
+        "policy", "simulate", "1012", "refused", "--seed", "3", "--json",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let steps = json_lines(&out);
+    assert_eq!(steps.len(), 8, "eight attempts by default");
+    assert_eq!(steps[0]["attempt"], 2);
+    assert_eq!(steps[0]["window_ms"], serde_json::json!([1000, 5000]));
+    assert_eq!(steps[0]["rule"], "service restart: uniform 1s-5s");
+    // The failed restart retry continues as going away with k = 1.
+    assert_eq!(steps[1]["class"], "going-away");
+    assert_eq!(steps[1]["window_ms"], serde_json::json!([500, 2500]));
+    for s in &steps {
+        let w = s["window_ms"].as_array().expect("window");
+        let d = s["delay_ms"].as_u64().expect("delay");
+        assert!(
+            w[0].as_u64().unwrap() <= d && d <= w[1].as_u64().unwrap(),
+            "{s}"
+        );
+    }
+    let elapsed: Vec<u64> = steps
+        .iter()
+        .map(|s| s["elapsed_ms"].as_u64().unwrap())
+        .collect();
+    assert!(elapsed.windows(2).all(|w| w[0] <= w[1]), "{elapsed:?}");
+}
+
+#[test]
+fn the_same_seed_gives_the_same_schedule() {
+    let a = wsprobe(&["policy", "simulate", "1006", "--seed", "42", "--json"]);
+    let b = wsprobe(&["policy", "simulate", "1006", "--seed", "42", "--json"]);
+    assert_eq!(stdout(&a), stdout(&b));
+}
+
+#[test]
+fn simulate_table_names_the_rule_and_the_stop() {
+    let out = wsprobe(&[
+        "policy",
+        "simulate",
+        "1011",
+        "--attempts",
+        "8",
+        "--seed",
+        "1",
+    ]);
+    let text = stdout(&out);
+    assert!(
+        text.contains("server error: 2s + full jitter over 2s×2^0, cap 1m"),
+        "{text}"
+    );
+    assert!(
+        text.contains("gave up after 5 consecutive retries"),
+        "{text}"
+    );
+    let out = wsprobe(&["policy", "simulate", "1008"]);
+    assert!(stdout(&out).contains("stop (auth)"), "{}", stdout(&out));
+}
+
+#[test]
+fn retry_after_is_the_minimum() {
+    let out = wsprobe(&[
+        "policy",
+        "simulate",
+        "http-503",
+        "--retry-after",
+        "20s",
+        "--json",
+    ]);
+    for s in json_lines(&out) {
+        assert_eq!(s["window_ms"], serde_json::json!([20000, 22000]));
+        assert!(s["delay_ms"].as_u64().unwrap() >= 20_000);
+    }
+}
+
+#[test]
+fn show_prints_a_file_that_loads_back() {
+    let out = wsprobe(&["policy", "show"]);
+    assert!(out.status.success());
+    let text = stdout(&out);
+    assert!(text.contains("[classes.going-away]"), "{text}");
+    assert!(text.contains("1012 = \"service-restart\""), "{text}");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("policy.toml");
+    std::fs::write(&path, text.replace("floor = \"500ms\"", "floor = \"2s\"")).unwrap();
+    let path = path.to_str().unwrap();
+    let out = wsprobe(&[
+        "policy",
+        "simulate",
+        "1001",
+        "--policy",
+        path,
+        "--json",
+        "--attempts",
+        "1",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        json_lines(&out)[0]["window_ms"],
+        serde_json::json!([2000, 3000])
+    );
+    let shown = wsprobe(&["policy", "show", "--policy", path]);
+    assert!(stdout(&shown).contains("floor = \"2s\""));
+}
+
+#[test]
+fn a_bad_policy_file_exits_2_naming_file_line_and_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad.toml");
+    std::fs::write(
+        &path,
+        "min-uptime = \"5s\"\n\n[classes.abnormal]\ncap = \"forever\"\n",
+    )
+    .unwrap();
+    let p = path.to_str().unwrap();
+    for args in [
+        vec!["policy", "show", "--policy", p],
+        vec!["policy", "simulate", "1006", "--policy", p],
+        vec!["explain", "1006", "--policy", p],
+        vec!["ws://127.0.0.1:9/", "--json", "--policy", p],
+    ] {
+        let out = wsprobe(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = stderr(&out);
+        assert!(
+            err.contains(&format!("{p}:4: classes.abnormal.cap")),
+            "{args:?}: {err}"
+        );
+        assert!(
+            err.contains("policy show"),
+            "says where to start from: {err}"
+        );
+    }
+    let out = wsprobe(&["policy", "show", "--policy", "/nonexistent/p.toml"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("cannot read"), "{}", stderr(&out));
+}
+
+#[test]
+fn bad_simulate_input_exits_2() {
+    for (args, says) in [
+        (vec!["policy", "simulate", "99999"], "0 to 65535"),
+        (vec!["policy", "simulate", "sometimes"], "failure name"),
+        (
+            vec!["policy", "simulate", "1006", "--attempts", "0"],
+            "at least 1",
+        ),
+        (
+            vec!["policy", "simulate", "1006", "--uptime", "soon"],
+            "invalid duration",
+        ),
+    ] {
+        let out = wsprobe(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&out).contains(says), "{args:?}: {}", stderr(&out));
+    }
+}
