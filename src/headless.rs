@@ -89,14 +89,6 @@ impl EventSink for LineSink {
 }
 
 #[derive(Serialize)]
-struct Record<'a> {
-    seq: u64,
-    t_ms: f64,
-    #[serde(flatten)]
-    body: Body<'a>,
-}
-
-#[derive(Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 enum Body<'a> {
     Connecting {
@@ -298,15 +290,83 @@ fn body(event: &EngineEvent) -> Body<'_> {
 }
 
 /// One event as a JSON line.
+///
+/// The `seq`/`t_ms` prefix and the whole line of a text message (nearly every
+/// line of a flood) are written by hand; other kinds go through serde. Both
+/// produce the same JSON.
 pub fn write_json(out: &mut Vec<u8>, event: &EngineEvent) -> io::Result<()> {
-    let record = Record {
-        seq: event.seq,
-        t_ms: round_ms(event.t_ms()),
-        body: body(event),
-    };
-    serde_json::to_writer(&mut *out, &record)?;
+    out.extend_from_slice(b"{\"seq\":");
+    push_u64(out, event.seq);
+    out.extend_from_slice(b",\"t_ms\":");
+    push_ms(out, u64::try_from(event.t.as_micros()).unwrap_or(u64::MAX));
+    out.push(b',');
+    if let EventKind::Message {
+        dir,
+        payload: Payload::Text(text),
+    } = &event.kind
+    {
+        out.extend_from_slice(b"\"kind\":\"message\",\"dir\":\"");
+        out.extend_from_slice(dir.as_str().as_bytes());
+        out.extend_from_slice(b"\",\"type\":\"text\",\"len\":");
+        push_u64(out, text.len() as u64);
+        out.extend_from_slice(b",\"text\":");
+        push_json_str(out, text)?;
+        out.extend_from_slice(b"}\n");
+        return Ok(());
+    }
+    // The body serialises as `{"kind":…}`; its opening brace is dropped so
+    // that it continues the prefix.
+    let start = out.len();
+    serde_json::to_writer(&mut *out, &body(event))?;
+    out.remove(start);
     out.push(b'\n');
     Ok(())
+}
+
+/// A JSON string; text with nothing to escape is copied as it is.
+fn push_json_str(out: &mut Vec<u8>, text: &str) -> io::Result<()> {
+    if text.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+        out.push(b'"');
+        out.extend_from_slice(text.as_bytes());
+        out.push(b'"');
+        Ok(())
+    } else {
+        Ok(serde_json::to_writer(out, text)?)
+    }
+}
+
+fn push_u64(out: &mut Vec<u8>, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[i..]);
+}
+
+/// Microseconds as milliseconds with at most three decimals (`12.5`, `3.0`).
+fn push_ms(out: &mut Vec<u8>, micros: u64) {
+    push_u64(out, micros / 1000);
+    out.push(b'.');
+    let frac = micros % 1000;
+    let digits = [frac / 100, frac / 10 % 10, frac % 10];
+    let keep = if frac == 0 {
+        1
+    } else if frac % 10 != 0 {
+        3
+    } else if frac % 100 != 0 {
+        2
+    } else {
+        1
+    };
+    for d in &digits[..keep] {
+        out.push(b'0' + *d as u8);
+    }
 }
 
 const PREVIEW: usize = 200;
@@ -433,4 +493,79 @@ pub fn write_human(out: &mut Vec<u8>, event: &EngineEvent) -> io::Result<()> {
     }
     out.push(b'\n');
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::event::{CloseInfo, Dir, Initiator};
+    use std::time::Duration;
+
+    fn line(kind: EventKind, micros: u64) -> serde_json::Value {
+        let event = EngineEvent {
+            seq: 42,
+            t: Duration::from_micros(micros),
+            kind,
+        };
+        let mut out = Vec::new();
+        write_json(&mut out, &event).unwrap();
+        assert_eq!(out.split(|b| *b == b'\n').count(), 2, "one line");
+        assert_eq!(out.last(), Some(&b'\n'));
+        serde_json::from_slice(&out).unwrap()
+    }
+
+    #[test]
+    fn text_messages_keep_their_exact_text() {
+        for text in [
+            "plain",
+            "quote \" and \\ slash",
+            "esc \x1b]0;t\x07 and \u{202e} and \n",
+            "",
+        ] {
+            let v = line(
+                EventKind::Message {
+                    dir: Dir::In,
+                    payload: Payload::Text(text.into()),
+                },
+                1_500,
+            );
+            assert_eq!(v["text"], text);
+            assert_eq!(v["len"], text.len());
+            assert_eq!(v["kind"], "message");
+            assert_eq!(v["type"], "text");
+            assert_eq!(v["dir"], "in");
+            assert_eq!(v["seq"], 42);
+            assert_eq!(v["t_ms"].to_string(), "1.5");
+        }
+    }
+
+    #[test]
+    fn times_have_at_most_three_decimals() {
+        // Compare the text: the JSON must carry exactly these digits.
+        let t = |micros| line(EventKind::Paused, micros)["t_ms"].to_string();
+        assert_eq!(t(0), "0.0");
+        assert_eq!(t(1), "0.001");
+        assert_eq!(t(1_234_567), "1234.567");
+        assert_eq!(t(5_000_100), "5000.1");
+    }
+
+    #[test]
+    fn other_kinds_share_the_prefix() {
+        let v = line(
+            EventKind::Close(CloseInfo {
+                code: 1002,
+                name: "Protocol Error".into(),
+                reason: String::new(),
+                initiator: Initiator::Server,
+                wire: true,
+                clean: true,
+                received_code: Some(1005),
+            }),
+            10,
+        );
+        assert_eq!(v["kind"], "close");
+        assert_eq!(v["received_code"], 1005);
+        assert_eq!(v["initiator"], "server");
+        assert_eq!(v["seq"], 42);
+    }
 }

@@ -186,12 +186,17 @@ pub(crate) struct Emitter {
 impl Emitter {
     /// Delivers one event; returns false once the receiver is gone.
     pub(crate) async fn emit(&mut self, kind: EventKind) -> bool {
+        self.emit_at(kind, Instant::now()).await
+    }
+
+    /// [`Self::emit`] for something that happened at `at`.
+    pub(crate) async fn emit_at(&mut self, kind: EventKind, at: Instant) -> bool {
         if self.closed {
             return false;
         }
         let event = EngineEvent {
             seq: self.seq,
-            t: self.start.elapsed(),
+            t: at.saturating_duration_since(self.start),
             kind,
         };
         self.seq += 1;

@@ -245,7 +245,7 @@ impl Session<'_> {
             Some(Ok(msg)) => {
                 rx.received = true;
                 rx.last_frame = Instant::now();
-                self.incoming(ws, msg, &mut rx.pings).await
+                self.incoming(ws, msg, rx).await
             }
             Some(Err(e)) => Some(self.failed(ws, e).await),
             None => {
@@ -266,12 +266,9 @@ impl Session<'_> {
     }
 
     /// Reports one received message; `Some` when it ended the connection.
-    async fn incoming(
-        &mut self,
-        ws: &mut Socket,
-        msg: Message,
-        pings: &mut VecDeque<(u64, Instant)>,
-    ) -> Option<Ending> {
+    async fn incoming(&mut self, ws: &mut Socket, msg: Message, rx: &mut Rx) -> Option<Ending> {
+        let at = rx.last_frame;
+        let pings = &mut rx.pings;
         let kind = match msg {
             Message::Text(t) => EventKind::Message {
                 dir: Dir::In,
@@ -283,10 +280,13 @@ impl Session<'_> {
             },
             Message::Ping(p) => {
                 self.out
-                    .emit(EventKind::Ping {
-                        dir: Dir::In,
-                        len: p.len(),
-                    })
+                    .emit_at(
+                        EventKind::Ping {
+                            dir: Dir::In,
+                            len: p.len(),
+                        },
+                        at,
+                    )
                     .await;
                 // tungstenite queues the answer itself; it goes out with the next write.
                 EventKind::Pong {
@@ -311,7 +311,8 @@ impl Session<'_> {
             Message::Close(frame) => return Some(self.server_close(ws, frame).await),
             Message::Frame(_) => return None,
         };
-        self.out.emit(kind).await;
+        // One clock reading serves liveness and the event's time.
+        self.out.emit_at(kind, at).await;
         None
     }
 
