@@ -81,6 +81,8 @@ where
                     Err(RecvError::Lagged(n)) => format!("({n} log lines skipped: too many at once)"),
                     Err(RecvError::Closed) => break Ok(()),
                 };
+                // Lines quote what clients sent (paths, close reasons): escape them.
+                let text = crate::text::escape(&text);
                 let printed = out(&format!("[{:>9.3}s] {text}", started.elapsed().as_secs_f64()));
                 if let Err(e) = printed {
                     break Err(e);
