@@ -1,0 +1,381 @@
+//! A program in a pseudo-terminal: its screen emulated by `vt100`, every
+//! byte it wrote kept, keys typed into it, and the scenario server on a
+//! runtime of its own for it to connect to. Shared by the pseudo-terminal
+//! tests and the live TUI benchmark.
+
+#![allow(
+    dead_code,
+    reason = "the tests and the benchmark use different parts of this module"
+)]
+
+use std::io::{Read as _, Write as _};
+use std::path::Path;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
+use wsprobe::demo_server::{DemoServer, ServerConfig};
+
+/// The longest any wait lasts.
+pub const TIMEOUT: Duration = Duration::from_secs(15);
+
+/// Leaves the alternate screen (what crossterm writes for `LeaveAlternateScreen`).
+pub const LEAVE_ALT_SCREEN: &[u8] = b"\x1b[?1049l";
+/// Shows the cursor.
+pub const SHOW_CURSOR: &[u8] = b"\x1b[?25h";
+
+/// What the program asked of the terminal beyond drawing: a window title,
+/// an icon name, a clipboard write. A program showing untrusted text must
+/// never cause any of these.
+#[derive(Debug, Default, Clone)]
+pub struct Requests {
+    /// Window titles set (OSC 0 and 2).
+    pub titles: Vec<String>,
+    /// Icon names set (OSC 0 and 1).
+    pub icon_names: Vec<String>,
+    /// Clipboard writes or reads (OSC 52).
+    pub clipboard: usize,
+    /// Other OSC sequences.
+    pub other_osc: usize,
+}
+
+impl vt100::Callbacks for Requests {
+    fn set_window_title(&mut self, _: &mut vt100::Screen, title: &[u8]) {
+        self.titles
+            .push(String::from_utf8_lossy(title).into_owned());
+    }
+
+    fn set_window_icon_name(&mut self, _: &mut vt100::Screen, name: &[u8]) {
+        self.icon_names
+            .push(String::from_utf8_lossy(name).into_owned());
+    }
+
+    fn copy_to_clipboard(&mut self, _: &mut vt100::Screen, _: &[u8], _: &[u8]) {
+        self.clipboard += 1;
+    }
+
+    fn paste_from_clipboard(&mut self, _: &mut vt100::Screen, _: &[u8]) {
+        self.clipboard += 1;
+    }
+
+    fn unhandled_osc(&mut self, _: &mut vt100::Screen, _: &[&[u8]]) {
+        self.other_osc += 1;
+    }
+}
+
+/// What the reader thread keeps.
+struct Output {
+    parser: vt100::Parser<Requests>,
+    /// Every byte read from the pseudo-terminal, in order.
+    raw: Vec<u8>,
+    /// The program's side closed: nothing more will come.
+    ended: bool,
+}
+
+struct Shared {
+    output: Mutex<Output>,
+    /// Signalled after each chunk read, and at the end.
+    changed: Condvar,
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, Output> {
+        // A failed wait panics while holding nothing, but be safe: the
+        // output is still worth showing after any panic.
+        self.output.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// The terminal modes (termios flags) of a pseudo-terminal.
+#[cfg(unix)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Modes {
+    pub input: u64,
+    pub output: u64,
+    pub control: u64,
+    pub local: u64,
+}
+
+/// A program running in a pseudo-terminal, its screen emulated.
+pub struct Pty {
+    child: Box<dyn Child + Send + Sync>,
+    writer: Box<dyn std::io::Write + Send>,
+    shared: Arc<Shared>,
+    reader: Option<JoinHandle<()>>,
+    master: Box<dyn MasterPty + Send>,
+    /// The terminal modes before the program started.
+    #[cfg(unix)]
+    modes_before: Option<Modes>,
+}
+
+impl Pty {
+    /// Starts `program` in an 80×24 pseudo-terminal.
+    pub fn spawn(program: &Path, args: &[&str], env: &[(&str, &str)]) -> Self {
+        Self::spawn_sized(program, args, env, 80, 24)
+    }
+
+    /// Starts `program` in a `cols`×`rows` pseudo-terminal, in the crate's
+    /// directory, with `TERM=xterm-256color`, colours allowed and `env` set.
+    pub fn spawn_sized(
+        program: &Path,
+        args: &[&str],
+        env: &[(&str, &str)],
+        cols: u16,
+        rows: u16,
+    ) -> Self {
+        let pair = native_pty_system()
+            .openpty(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("open a pseudo-terminal");
+        #[cfg(unix)]
+        let modes_before = modes_of(pair.master.as_ref());
+        let mut cmd = CommandBuilder::new(program);
+        cmd.args(args);
+        cmd.env("TERM", "xterm-256color");
+        cmd.env_remove("NO_COLOR");
+        // A backtrace would scroll the panic message off the screen.
+        cmd.env("RUST_BACKTRACE", "0");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        cmd.cwd(env!("CARGO_MANIFEST_DIR"));
+        let child = pair.slave.spawn_command(cmd).expect("spawn in the pty");
+        drop(pair.slave);
+        let mut reader = pair.master.try_clone_reader().expect("pty reader");
+        let writer = pair.master.take_writer().expect("pty writer");
+        let shared = Arc::new(Shared {
+            output: Mutex::new(Output {
+                parser: vt100::Parser::new_with_callbacks(rows, cols, 0, Requests::default()),
+                raw: Vec::new(),
+                ended: false,
+            }),
+            changed: Condvar::new(),
+        });
+        let sink = Arc::clone(&shared);
+        let reader = std::thread::spawn(move || {
+            let mut buf = [0u8; 16 * 1024];
+            // Ends with an error (EIO) once the program has exited.
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                let mut out = sink.lock();
+                out.parser.process(&buf[..n]);
+                out.raw.extend_from_slice(&buf[..n]);
+                drop(out);
+                sink.changed.notify_all();
+            }
+            sink.lock().ended = true;
+            sink.changed.notify_all();
+        });
+        Self {
+            child,
+            writer,
+            shared,
+            reader: Some(reader),
+            master: pair.master,
+            #[cfg(unix)]
+            modes_before,
+        }
+    }
+
+    /// The program's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.process_id().expect("a process id")
+    }
+
+    /// The screen's text.
+    pub fn contents(&self) -> String {
+        self.shared.lock().parser.screen().contents()
+    }
+
+    /// Runs `f` on the emulated screen.
+    pub fn screen<R>(&self, f: impl FnOnce(&vt100::Screen) -> R) -> R {
+        f(self.shared.lock().parser.screen())
+    }
+
+    /// What the program asked of the terminal besides drawing.
+    pub fn requests(&self) -> Requests {
+        self.shared.lock().parser.callbacks().clone()
+    }
+
+    /// A copy of every byte the program wrote so far.
+    pub fn raw(&self) -> Vec<u8> {
+        self.shared.lock().raw.clone()
+    }
+
+    /// Waits until `want` holds for the screen, failing with the screen's
+    /// contents after [`TIMEOUT`]. Returns how long it took.
+    pub fn wait_for(&self, what: &str, want: impl Fn(&vt100::Screen) -> bool) -> Duration {
+        self.wait_within(what, TIMEOUT, want)
+    }
+
+    /// Like [`wait_for`](Self::wait_for) with a time limit of its own. The
+    /// screen is checked each time new output arrives, so the time returned
+    /// is when the change reached the terminal, not a polling interval.
+    pub fn wait_within(
+        &self,
+        what: &str,
+        limit: Duration,
+        want: impl Fn(&vt100::Screen) -> bool,
+    ) -> Duration {
+        let start = Instant::now();
+        let deadline = start + limit;
+        let mut out = self.shared.lock();
+        loop {
+            if want(out.parser.screen()) {
+                return start.elapsed();
+            }
+            let now = Instant::now();
+            if now >= deadline || out.ended {
+                let how = if out.ended {
+                    "the program's output ended"
+                } else {
+                    "timed out"
+                };
+                let screen = out.parser.screen().contents();
+                drop(out);
+                panic!(
+                    "{how} waiting for {what} (after {:.1?}); screen:\n{screen}",
+                    start.elapsed(),
+                );
+            }
+            out = self
+                .shared
+                .changed
+                .wait_timeout(out, deadline - now)
+                .unwrap_or_else(PoisonError::into_inner)
+                .0;
+        }
+    }
+
+    /// Types `keys`.
+    pub fn send(&mut self, keys: &str) {
+        self.writer.write_all(keys.as_bytes()).expect("write keys");
+        self.writer.flush().expect("flush keys");
+    }
+
+    /// Waits for the program to exit and returns its exit code.
+    pub fn wait_exit(&mut self) -> u32 {
+        let deadline = Instant::now() + TIMEOUT;
+        while Instant::now() < deadline {
+            if let Some(status) = self.child.try_wait().expect("child status") {
+                return status.exit_code();
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        let _ = self.child.kill();
+        panic!("did not exit; screen:\n{}", self.contents());
+    }
+
+    /// Waits (after the program exited) until everything it wrote was read.
+    pub fn wait_output_end(&mut self) {
+        let deadline = Instant::now() + TIMEOUT;
+        let mut out = self.shared.lock();
+        while !out.ended {
+            let now = Instant::now();
+            assert!(now < deadline, "the output did not end");
+            out = self
+                .shared
+                .changed
+                .wait_timeout(out, deadline - now)
+                .unwrap_or_else(PoisonError::into_inner)
+                .0;
+        }
+        drop(out);
+        if let Some(reader) = self.reader.take() {
+            reader.join().expect("reader thread");
+        }
+    }
+
+    /// The terminal modes now.
+    #[cfg(unix)]
+    pub fn modes(&self) -> Modes {
+        modes_of(self.master.as_ref()).expect("termios of the pseudo-terminal")
+    }
+
+    /// The terminal modes before the program started.
+    #[cfg(unix)]
+    pub fn modes_before(&self) -> Modes {
+        self.modes_before.expect("termios before the start")
+    }
+}
+
+impl Drop for Pty {
+    fn drop(&mut self) {
+        // A failed test must not leave the program running.
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+#[cfg(unix)]
+fn modes_of(master: &(dyn MasterPty + Send)) -> Option<Modes> {
+    let t = master.get_termios()?;
+    Some(Modes {
+        input: u64::from(t.input_flags.bits()),
+        output: u64::from(t.output_flags.bits()),
+        control: u64::from(t.control_flags.bits()),
+        local: u64::from(t.local_flags.bits()),
+    })
+}
+
+/// The last `n` bytes of `raw`, escaped, for failure messages.
+pub fn tail(raw: &[u8], n: usize) -> String {
+    raw[raw.len().saturating_sub(n)..]
+        .escape_ascii()
+        .to_string()
+}
+
+/// The scenario server on a runtime of its own (one worker thread), so a
+/// synchronous test or benchmark can start it and connect programs to it.
+pub struct Server {
+    server: Option<DemoServer>,
+    runtime: tokio::runtime::Runtime,
+}
+
+impl Server {
+    /// Starts the server on 127.0.0.1, on a free port.
+    pub fn start() -> Self {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .thread_name("scenario-server")
+            .enable_all()
+            .build()
+            .expect("a runtime");
+        let server = runtime
+            .block_on(DemoServer::start(ServerConfig::local()))
+            .expect("start the scenario server");
+        Self {
+            server: Some(server),
+            runtime,
+        }
+    }
+
+    /// The URL of `path` on the server.
+    pub fn url(&self, path: &str) -> String {
+        self.server.as_ref().expect("running").url(path)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(server) = self.server.take() {
+            self.runtime.block_on(async {
+                let _ = tokio::time::timeout(Duration::from_secs(5), server.shutdown()).await;
+            });
+        }
+    }
+}
+
+/// The `wsprobe` binary cargo built for these tests.
+pub fn wsprobe() -> &'static Path {
+    Path::new(env!("CARGO_BIN_EXE_wsprobe"))
+}
