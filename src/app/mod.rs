@@ -267,6 +267,20 @@ impl App {
             let tick = (now + FRAME).min(cd.due);
             next = Some(next.map_or(tick, |n| n.min(tick)));
         }
+        // The status bar's uptime changes once a second (once a minute past
+        // an hour): wake exactly then, and no more often.
+        if let (Phase::Open, Some(opened)) = (self.conn.phase, self.conn.opened_at)
+            && !self.engine_ended
+        {
+            let up = now.saturating_duration_since(opened);
+            let step = if up < Duration::from_secs(3600) {
+                1
+            } else {
+                60
+            };
+            let tick = opened + Duration::from_secs((up.as_secs() / step + 1) * step);
+            next = Some(next.map_or(tick, |n| n.min(tick)));
+        }
         next
     }
 }

@@ -221,14 +221,20 @@ fn pause_and_resume_follow_the_engine() {
 }
 
 #[test]
-fn an_idle_open_connection_needs_no_timer() {
+fn an_idle_open_connection_wakes_only_when_its_uptime_changes() {
     let mut h = Harness::new();
     h.event(0, connecting(1));
     assert!(h.app.next_wakeup(h.at(50)).is_some(), "the spinner turns");
     assert_eq!(h.app.next_wakeup(h.at(50)), Some(h.at(100)));
     h.event(60, open(1));
     h.messages(100, 3);
-    assert_eq!(h.app.next_wakeup(h.at(10_000)), None);
+    // Uptime 9.94 s is shown as 9s: the next change is at 10 s of uptime.
+    assert_eq!(h.app.next_wakeup(h.at(10_000)), Some(h.at(10_060)));
+    // Past an hour it is shown in minutes, so once a minute is enough.
+    assert_eq!(
+        h.app.next_wakeup(h.at(3_605_000)),
+        Some(h.at(60 + 3_660_000))
+    );
 }
 
 #[test]
