@@ -66,8 +66,8 @@ pub fn format_duration(d: Duration) -> String {
         "0s".to_string()
     } else if ms < 1000 {
         format!("{ms}ms")
-    } else if ms % 60_000 == 0 && ms >= 60_000 {
-        if ms % 3_600_000 == 0 {
+    } else if ms.is_multiple_of(60_000) && ms >= 60_000 {
+        if ms.is_multiple_of(3_600_000) {
             format!("{}h", ms / 3_600_000)
         } else {
             format!("{}m", ms / 60_000)
@@ -76,7 +76,7 @@ pub fn format_duration(d: Duration) -> String {
         let m = ms / 60_000;
         let rest = Duration::from_millis((ms % 60_000) as u64);
         format!("{m}m{}", format_duration(rest))
-    } else if ms % 1000 == 0 {
+    } else if ms.is_multiple_of(1000) {
         format!("{}s", ms / 1000)
     } else {
         let s = format!("{:.3}", d.as_secs_f64());
