@@ -357,9 +357,9 @@ fn push_ms(out: &mut Vec<u8>, micros: u64) {
     let digits = [frac / 100, frac / 10 % 10, frac % 10];
     let keep = if frac == 0 {
         1
-    } else if frac % 10 != 0 {
+    } else if !frac.is_multiple_of(10) {
         3
-    } else if frac % 100 != 0 {
+    } else if !frac.is_multiple_of(100) {
         2
     } else {
         1

@@ -91,14 +91,14 @@ impl Session<'_> {
             // Fast path: a frame tungstenite already has needs neither the
             // select nor the timers. The budget keeps commands and timers
             // served during a flood.
-            if burst < BURST {
-                if let Some(next) = ws.next().now_or_never() {
-                    burst += 1;
-                    if let Some(ending) = self.on_next(&mut ws, next, &mut rx).await {
-                        break ending;
-                    }
-                    continue;
+            if burst < BURST
+                && let Some(next) = ws.next().now_or_never()
+            {
+                burst += 1;
+                if let Some(ending) = self.on_next(&mut ws, next, &mut rx).await {
+                    break ending;
                 }
+                continue;
             }
             burst = 0;
             // About to wait: every line so far must be visible.
