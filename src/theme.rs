@@ -274,10 +274,10 @@ fn parse_color(spec: &str) -> Option<Color> {
     // ratatui also accepts "#rgb"-less hex and other spellings; insist on the
     // documented forms so a typo is an error rather than a surprise colour.
     let spec = spec.trim();
-    if let Some(hex) = spec.strip_prefix('#') {
-        if hex.len() != 6 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return None;
-        }
+    if let Some(hex) = spec.strip_prefix('#')
+        && (hex.len() != 6 || !hex.bytes().all(|b| b.is_ascii_hexdigit()))
+    {
+        return None;
     }
     spec.parse().ok()
 }
