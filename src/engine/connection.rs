@@ -390,7 +390,8 @@ impl Engine {
             Ok(Err(_elapsed)) => Err(Failure {
                 class: ErrorClass::Timeout,
                 message: format!(
-                    "no WebSocket after {} (DNS, TCP, TLS and upgrade together);                      the host may drop packets, or raise --connect-timeout",
+                    "no WebSocket after {} (DNS, TCP, TLS and upgrade together); \
+                     the host may drop packets, or raise --connect-timeout",
                     crate::duration::format_duration(self.settings.connect_timeout)
                 ),
                 http: None,
