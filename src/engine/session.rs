@@ -5,6 +5,7 @@ use std::collections::VecDeque;
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
+use tokio::io::AsyncReadExt;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 use tokio_tungstenite::tungstenite::error::{CapacityError, ProtocolError};
@@ -375,7 +376,7 @@ impl Session<'_> {
                     .is_ok_and(|r| r.is_ok());
                 let mut info = derived(code, Initiator::Client);
                 info.wire = sent;
-                info.clean = sent && drain(ws).await;
+                info.clean = sent && drain_raw(ws).await;
                 self.out.emit(EventKind::Close(info)).await;
             }
             None => {
@@ -412,6 +413,26 @@ async fn drain_until(ws: &mut Socket, deadline: Instant) -> bool {
     })
     .await
     .unwrap_or(false)
+}
+
+/// [`drain`] after a read error. tokio-tungstenite ends the stream after
+/// an error, so `ws.next()` says "ended" at once whether or not the server
+/// answered; read the bytes under it instead (the tap still parses them) and
+/// call it clean only when the server's Close arrived before TCP ended.
+async fn drain_raw(ws: &mut Socket) -> bool {
+    let mut buf = [0u8; 4096];
+    let ended = tokio::time::timeout(CLOSE_WAIT, async {
+        loop {
+            match ws.get_mut().read(&mut buf).await {
+                Ok(0) => return true,
+                Ok(_) => {}
+                Err(_) => return false,
+            }
+        }
+    })
+    .await
+    .unwrap_or(false);
+    ended && ws.get_ref().watch().close_payload().is_some()
 }
 
 fn binary_payload(data: &[u8]) -> Payload {
