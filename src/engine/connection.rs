@@ -225,16 +225,7 @@ impl Engine {
                 Some(Interrupt::Quit) => ("quit by the user".to_string(), true),
                 Some(Interrupt::Duration) => ("the --duration ran out".to_string(), true),
                 Some(Interrupt::ReconnectNow) => {
-                    let now = Instant::now();
-                    self.out
-                        .emit(EventKind::Reconnect {
-                            attempt: attempt + 1,
-                            delay_ms: 0,
-                            window_ms: [0, 0],
-                            due_t_ms: self.out.t_ms(now),
-                            rule: "reconnect requested by the user".into(),
-                        })
-                        .await;
+                    self.reconnect_now(attempt + 1).await;
                     continue;
                 }
                 Some(Interrupt::UserClose) | None => match self.decide(&end, attempt) {
@@ -250,7 +241,7 @@ impl Engine {
                                 rule,
                             })
                             .await;
-                        match self.wait(Some(due)).await {
+                        match self.wait(Some(due), attempt + 1).await {
                             WaitEnd::Connect => continue,
                             WaitEnd::Interrupted(Interrupt::Duration) => {
                                 ("the --duration ran out".to_string(), true)
@@ -267,7 +258,7 @@ impl Engine {
                 return RunEnd { success };
             }
             // Interactive: stay until the user reconnects or quits.
-            match self.wait(None).await {
+            match self.wait(None, attempt + 1).await {
                 WaitEnd::Connect => {}
                 WaitEnd::Interrupted(_) => return RunEnd { success },
             }
@@ -309,8 +300,25 @@ impl Engine {
         }
     }
 
-    /// Waits until `due` (or, with `None`, for a command); handles pause and commands.
-    async fn wait(&mut self, due: Option<Instant>) -> WaitEnd {
+    /// Announces an immediate reconnect the user asked for.
+    async fn reconnect_now(&mut self, attempt: u32) {
+        let now = Instant::now();
+        self.out
+            .emit(EventKind::Reconnect {
+                attempt,
+                delay_ms: 0,
+                window_ms: [0, 0],
+                due_t_ms: self.out.t_ms(now),
+                rule: "reconnect requested by the user".into(),
+            })
+            .await;
+    }
+
+    /// Waits until `due` (or, with `None`, for a command) before attempt
+    /// `next`; handles pause and commands.
+    async fn wait(&mut self, due: Option<Instant>, next: u32) -> WaitEnd {
+        // A scheduled attempt has an announced due time that readers count on.
+        let scheduled = due.is_some();
         let mut due = due;
         let mut remaining = None;
         if self.paused {
@@ -334,7 +342,14 @@ impl Engine {
                 biased;
                 cmd = self.commands.recv() => match cmd {
                     None | Some(Command::Quit { .. }) => return WaitEnd::Interrupted(Interrupt::Quit),
-                    Some(Command::ReconnectNow) => return WaitEnd::Connect,
+                    Some(Command::ReconnectNow) => {
+                        // Connecting before the announced due_t_ms would break the
+                        // contract: re-announce the same attempt with no delay.
+                        if scheduled {
+                            self.reconnect_now(next).await;
+                        }
+                        return WaitEnd::Connect;
+                    }
                     Some(Command::SetPaused(true)) if !self.paused => {
                         self.paused = true;
                         remaining = due.map(|d| d.saturating_duration_since(Instant::now()));
