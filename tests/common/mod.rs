@@ -857,3 +857,25 @@ pub async fn run_bin(args: &[&str]) -> BinRun {
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     }
 }
+
+/// A tokio-tungstenite server side that echoes data messages until the
+/// client closes (tungstenite answers pings and the Close by itself).
+/// Returns the code of the client's Close, if it sent one.
+pub async fn echo(tcp: TcpStream) -> io::Result<Option<u16>> {
+    use futures_util::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::Message;
+    let mut ws = tokio_tungstenite::accept_async(tcp)
+        .await
+        .map_err(io::Error::other)?;
+    let mut code = None;
+    while let Some(msg) = ws.next().await {
+        match msg.map_err(io::Error::other)? {
+            m @ (Message::Text(_) | Message::Binary(_)) => {
+                ws.send(m).await.map_err(io::Error::other)?;
+            }
+            Message::Close(frame) => code = frame.map(|f| u16::from(f.code)),
+            _ => {}
+        }
+    }
+    Ok(code)
+}
