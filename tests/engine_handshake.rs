@@ -198,6 +198,21 @@ async fn a_plain_http_page_is_fatal() {
 }
 
 #[tokio::test]
+async fn a_redirect_says_where_it_points() {
+    let server = http_server(
+        "301 Moved Permanently",
+        vec![("Location", "wss://elsewhere.example/ws".into())],
+    )
+    .await;
+    let run = run(common::settings(server.url("/"))).await;
+    assert_failed_attempt(&run.events, "http", 1006);
+    assert_eq!(run.events[1]["http_status"], 301);
+    let message = run.events[1]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("wss://elsewhere.example/ws"), "{message}");
+    assert_eq!(run.kinds().len(), 4, "{}", run.dump());
+}
+
+#[tokio::test]
 async fn a_reply_that_is_not_http_is_fatal() {
     for garbage in [
         &b"SSH-2.0-OpenSSH_9.6\r\n"[..],

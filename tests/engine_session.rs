@@ -48,6 +48,10 @@ async fn closing_server(code: u16) -> Server {
 #[tokio::test]
 async fn the_server_picks_one_of_the_offered_subprotocols() {
     let server = serve(|_, tcp| async move {
+        #[expect(
+            clippy::result_large_err,
+            reason = "the signature tungstenite's handshake callback has"
+        )]
         let pick = |req: &Request, mut resp: Response| {
             let offered = req
                 .headers()
@@ -381,6 +385,106 @@ async fn pausing_a_wait_moves_its_due_time() {
         "{}",
         run.dump()
     );
+}
+
+#[tokio::test]
+async fn pausing_while_open_holds_the_next_attempt_until_resumed() {
+    // The server's first connection closes with 1001 when it gets a
+    // message, so the test decides when it ends; the second closes at once.
+    let server = serve(|n, mut tcp| async move {
+        handshake(&mut tcp, &[]).await?;
+        if n == 0 {
+            common::read_frame(&mut tcp).await?;
+        }
+        close_with(&mut tcp, &close_frame(1001, b"")).await?;
+        Ok(())
+    })
+    .await;
+    let mut s = common::settings(server.url("/"));
+    s.max_attempts = Some(2);
+    let mut probe = Probe::start(s);
+    probe.until("open").await;
+    probe.send(Command::SetPaused(true)).await;
+    probe.until("paused").await;
+    probe.send(Command::SendText("close now".into())).await;
+    let planned = probe.until("reconnect").await;
+    // Not synchronisation: give a wrong engine time to connect anyway
+    // (the window is 10-30 ms); the checker rejects a connecting while paused.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    probe.send(Command::SetPaused(false)).await;
+    let resumed = probe.until("resumed").await;
+    assert!(num(&resumed, "due_t_ms") > num(&planned, "t_ms"));
+    let run = probe.finish().await;
+    assert_eq!(
+        run.kinds(),
+        [
+            "connecting",
+            "open",
+            "paused",
+            "message",
+            "close",
+            "reconnect",
+            "resumed",
+            "connecting",
+            "open",
+            "close",
+            "give_up"
+        ],
+        "{}",
+        run.dump()
+    );
+}
+
+#[tokio::test]
+async fn interactive_runs_wait_for_the_user_after_giving_up() {
+    let server = closing_server(1008).await;
+    let mut s = common::settings(server.url("/"));
+    s.interactive = true;
+    let mut probe = Probe::start(s);
+    probe.until("give_up").await;
+    probe.send(Command::ReconnectNow).await;
+    let again = probe.until("connecting").await;
+    assert_eq!(again["attempt"], 2);
+    probe.until("give_up").await;
+    probe.send(Command::Quit { code: 1000 }).await;
+    let mut seen = Vec::new();
+    while let Some(e) = probe.next().await {
+        seen.push(e);
+    }
+    assert!(seen.is_empty(), "nothing after quitting: {seen:?}");
+    let events: Vec<_> = probe.seen.iter().map(common::to_json).collect();
+    common::check_run(&events, true);
+    assert_eq!(
+        common::kinds(&events),
+        [
+            "connecting",
+            "open",
+            "close",
+            "give_up",
+            "connecting",
+            "open",
+            "close",
+            "give_up"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn duration_during_a_dial_ends_the_attempt_and_the_run() {
+    let server = serve(|_, tcp| common::hold(tcp)).await;
+    let mut s = common::settings(server.url("/"));
+    s.duration = Some(Duration::from_millis(300));
+    let run = run(s).await;
+    assert_eq!(
+        run.kinds(),
+        ["connecting", "close", "give_up"],
+        "{}",
+        run.dump()
+    );
+    let close = run.first("close");
+    assert_eq!(close["code"], 1006);
+    assert_eq!(close["initiator"], "local");
+    assert!(run.end.success);
 }
 
 #[tokio::test]

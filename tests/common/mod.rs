@@ -546,11 +546,19 @@ enum Phase {
 /// - the next `connecting` comes no earlier than the announced `due_t_ms`
 ///   (as moved by `resumed`, or by a user's reconnect-now, which re-announces
 ///   the same attempt with delay 0);
+/// - while paused no attempt starts on its own;
 /// - the run ends with `give_up`.
 pub fn check(events: &[Value]) {
+    check_run(events, false);
+}
+
+/// [`check`]; `interactive` runs (the TUI's) may start again after `give_up`
+/// when the user asks.
+pub fn check_run(events: &[Value], interactive: bool) {
     let failer = Fail(events);
     let fail = |i: usize, msg: String| -> ! { failer.at(i, &msg) };
     let mut phase = Phase::Start;
+    let mut paused = false;
     let mut last_attempt = 0;
     let mut last_t = 0.0f64;
     for (i, e) in events.iter().enumerate() {
@@ -565,7 +573,30 @@ pub fn check(events: &[Value]) {
         }
         last_t = t;
         let kind = e["kind"].as_str().unwrap_or_default();
+        match kind {
+            "paused" if paused => fail(i, "paused twice".into()),
+            "paused" => paused = true,
+            "resumed" if !paused => fail(i, "resumed without paused".into()),
+            "resumed" => paused = false,
+            _ => {}
+        }
         phase = match (phase, kind) {
+            (Phase::Ended, "connecting" | "paused" | "resumed") if interactive => {
+                if kind == "connecting" {
+                    last_attempt += 1;
+                    if e["attempt"].as_u64() != Some(last_attempt) {
+                        fail(i, format!("attempt should be {last_attempt}"));
+                    }
+                    Phase::Attempt {
+                        attempt: last_attempt,
+                        opened: false,
+                        errors: 0,
+                        protocol_errors: 0,
+                    }
+                } else {
+                    Phase::Ended
+                }
+            }
             (Phase::Start | Phase::Waiting { .. }, "connecting") => {
                 let attempt = e["attempt"].as_u64().unwrap_or(0);
                 if attempt != last_attempt + 1 {
@@ -647,7 +678,8 @@ pub fn check(events: &[Value]) {
                 check_reconnect(i, e, t, attempt, &failer);
                 Phase::Waiting {
                     next: attempt + 1,
-                    due: e["due_t_ms"].as_f64(),
+                    // Announced, but held until `resumed` when paused.
+                    due: if paused { None } else { e["due_t_ms"].as_f64() },
                 }
             }
             (Phase::Waiting { next, .. }, "reconnect") => {
@@ -665,10 +697,7 @@ pub fn check(events: &[Value]) {
                 }
             }
             (Phase::Waiting { next, .. }, "paused") => Phase::Waiting { next, due: None },
-            (Phase::Waiting { next, due }, "resumed") => {
-                if due.is_some() {
-                    fail(i, "resumed without paused".into());
-                }
+            (Phase::Waiting { next, .. }, "resumed") => {
                 let due = e["due_t_ms"]
                     .as_f64()
                     .unwrap_or_else(|| fail(i, "resumed during a wait needs due_t_ms".into()));
@@ -816,6 +845,11 @@ impl BinRun {
     /// stdout as text.
     pub fn out(&self) -> String {
         String::from_utf8_lossy(&self.stdout).into_owned()
+    }
+
+    /// How many line ends stdout has.
+    pub fn newlines(&self) -> usize {
+        self.out().matches('\n').count()
     }
 
     /// stdout parsed as JSON lines, checked against the invariants.

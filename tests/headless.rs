@@ -1,0 +1,430 @@
+//! The built binary in `--json` and `--headless` mode: the event contract
+//! line by line, exit statuses, usage errors, secrets, and text from the
+//! network that tries to reach the terminal.
+
+mod common;
+
+use std::fmt::Write as _;
+
+use common::{
+    BinRun, Server, close_frame, close_with, echo, frame, handshake, header, read_frame, run_bin,
+    serve,
+};
+use serde_json::Value;
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+
+/// Talks a little of everything, then closes with `code`: answers the
+/// client's first text, sends a text, a binary of 100 bytes and a ping,
+/// reads the pong, and closes.
+async fn chatty_server(code: u16) -> Server {
+    serve(move |_, mut tcp| async move {
+        handshake(&mut tcp, &[("X-Server", "chatty")]).await?;
+        let (_, hello) = read_frame(&mut tcp).await?;
+        let mut reply = b"you said: ".to_vec();
+        reply.extend_from_slice(&hello);
+        tcp.write_all(&frame(0x1, &reply)).await?;
+        let binary: Vec<u8> = (0..100).collect();
+        tcp.write_all(&frame(0x2, &binary)).await?;
+        tcp.write_all(&frame(0x9, b"are you there")).await?;
+        let (opcode, _) = read_frame(&mut tcp).await?;
+        assert_eq!(opcode, 0xA, "a pong answers the ping");
+        close_with(&mut tcp, &close_frame(code, b"bye")).await?;
+        Ok(())
+    })
+    .await
+}
+
+fn url(server: &Server) -> String {
+    server.url("/chat").to_string()
+}
+
+#[tokio::test]
+async fn json_lines_follow_the_contract() {
+    let server = chatty_server(1000).await;
+    let out = run_bin(&[&url(&server), "--json", "--send", "hello", "--seed", "1"]).await;
+    assert_eq!(out.status, Some(0), "{}\n{}", out.out(), out.stderr);
+    let events = out.json();
+    let kinds = common::kinds(&events);
+    assert_eq!(
+        kinds,
+        [
+            "connecting",
+            "open",
+            "message",
+            "message",
+            "message",
+            "ping",
+            "pong",
+            "close",
+            "give_up"
+        ],
+        "{}",
+        out.out()
+    );
+    let e = |i: usize| &events[i];
+    assert_eq!(e(0)["attempt"], 1);
+    assert_eq!(e(0)["url"], url(&server));
+    let open = e(1);
+    assert_eq!(open["status"], 101);
+    assert!(open["subprotocol"].is_null());
+    assert!(common::num(open, "handshake_ms") >= 0.0);
+    assert_eq!(open["headers"]["x-server"], "chatty");
+    assert_eq!(open["insecure"], false);
+    let sent = e(2);
+    assert_eq!(
+        (&sent["dir"], &sent["type"], &sent["len"], &sent["text"]),
+        (&"out".into(), &"text".into(), &5.into(), &"hello".into())
+    );
+    assert_eq!(e(3)["dir"], "in");
+    assert_eq!(e(3)["text"], "you said: hello");
+    let binary = e(4);
+    assert_eq!(binary["type"], "binary");
+    assert_eq!(binary["len"], 100);
+    let head = (0u8..64).fold(String::new(), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    });
+    assert_eq!(binary["hex"], head.as_str());
+    assert!(binary.get("text").is_none());
+    assert_eq!((&e(5)["dir"], &e(5)["len"]), (&"in".into(), &13.into()));
+    assert_eq!(e(6)["dir"], "out");
+    assert!(e(6).get("rtt_ms").is_none(), "our pong has no rtt");
+    let close = e(7);
+    assert_eq!(close["code"], 1000);
+    assert_eq!(close["reason"], "bye");
+    assert_eq!(close["initiator"], "server");
+    assert_eq!(close["wire"], true);
+    assert_eq!(close["clean"], true);
+    assert!(close["name"].is_string());
+    assert!(e(8)["reason"].is_string());
+}
+
+#[tokio::test]
+async fn a_stop_other_than_1000_exits_1() {
+    let server = chatty_server(1008).await;
+    let out = run_bin(&[&url(&server), "--json", "--send", "x"]).await;
+    assert_eq!(out.status, Some(1), "{}\n{}", out.out(), out.stderr);
+    let events = out.json();
+    assert_eq!(events[events.len() - 2]["code"], 1008);
+}
+
+#[tokio::test]
+async fn used_up_attempts_exit_1() {
+    let addr = common::refused_addr().await;
+    let out = run_bin(&[&format!("ws://{addr}/"), "--json", "--max-attempts", "1"]).await;
+    assert_eq!(out.status, Some(1), "{}\n{}", out.out(), out.stderr);
+    let events = out.json();
+    assert_eq!(
+        common::kinds(&events),
+        ["connecting", "error", "close", "give_up"]
+    );
+    assert_eq!(events[1]["class"], "refused");
+}
+
+#[tokio::test]
+async fn duration_ends_the_run_with_1000_and_exit_0() {
+    let server = serve(|_, tcp| async move { echo(tcp).await.map(drop) }).await;
+    let out = run_bin(&[&url(&server), "--json", "--duration", "300ms"]).await;
+    assert_eq!(out.status, Some(0), "{}\n{}", out.out(), out.stderr);
+    let events = out.json();
+    assert_eq!(
+        common::kinds(&events),
+        ["connecting", "open", "close", "give_up"]
+    );
+    assert_eq!(events[2]["code"], 1000);
+    assert_eq!(events[2]["initiator"], "client");
+}
+
+#[tokio::test]
+async fn sigterm_closes_with_1001_and_exits_0() {
+    let server = serve(|_, tcp| async move { echo(tcp).await.map(drop) }).await;
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_wsprobe"))
+        .args([url(&server).as_str(), "--json"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("the binary starts");
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let mut events = Vec::new();
+    loop {
+        let line = common::within("a line", lines.next_line())
+            .await
+            .expect("readable")
+            .expect("a line before the end");
+        let v: Value = serde_json::from_str(&line).expect("JSON");
+        let open = v["kind"] == "open";
+        events.push(v);
+        if open {
+            break;
+        }
+    }
+    let pid = child.id().expect("running").to_string();
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .expect("kill runs");
+    assert!(killed.success());
+    while let Some(line) = common::within("a line", lines.next_line())
+        .await
+        .expect("readable")
+    {
+        events.push(serde_json::from_str(&line).expect("JSON"));
+    }
+    let status = common::within("the exit", child.wait())
+        .await
+        .expect("exit");
+    common::check(&events);
+    assert_eq!(
+        common::kinds(&events),
+        ["connecting", "open", "close", "give_up"]
+    );
+    assert_eq!(events[2]["code"], 1001);
+    assert_eq!(events[2]["initiator"], "client");
+    assert_eq!(status.code(), Some(0));
+}
+
+#[tokio::test]
+async fn usage_errors_exit_2_and_say_what_to_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("bad.toml");
+    std::fs::write(&policy, "[classes.abnormal]\nflor = \"1s\"\n").unwrap();
+    let not_pem = dir.path().join("ca.pem");
+    std::fs::write(&not_pem, "this is not a certificate\n").unwrap();
+    let policy = policy.to_str().unwrap();
+    let not_pem = not_pem.to_str().unwrap();
+    let cases: &[(&[&str], &str)] = &[
+        (&["ftp://x", "--json"], "ws://x"),
+        (&["ws://127.0.0.1:9/", "--json", "-H", "NoColon"], "-H \""),
+        (
+            &[
+                "ws://127.0.0.1:9/",
+                "--json",
+                "--cacert",
+                "/nonexistent/ca.pem",
+            ],
+            "/nonexistent/ca.pem",
+        ),
+        (
+            &["wss://127.0.0.1:9/", "--json", "--cacert", not_pem],
+            not_pem,
+        ),
+        (&["ws://127.0.0.1:9/", "--json", "--policy", policy], policy),
+    ];
+    for (args, hint) in cases {
+        let out = run_bin(args).await;
+        assert_eq!(out.status, Some(2), "{args:?}: {}", out.stderr);
+        assert!(out.stdout.is_empty(), "{args:?}: {}", out.out());
+        assert!(out.stderr.contains(hint), "{args:?}: {}", out.stderr);
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Secrets
+
+const TOKEN: &str = "s3cr3t";
+const QUERY: &str = "abc123";
+
+/// Checks that both secrets arrived, then says so and closes with 1000
+/// (1008 when one is missing). It also sets a cookie holding the token, so
+/// the response headers carry a secret too.
+async fn auth_server() -> Server {
+    serve(|_, mut tcp| async move {
+        let cookie = format!("sid={TOKEN}");
+        let head = handshake(&mut tcp, &[("Set-Cookie", &cookie)]).await?;
+        let auth_ok = header(&head, "authorization") == Some(&format!("Bearer {TOKEN}"));
+        let query_ok = head
+            .lines()
+            .next()
+            .is_some_and(|l| l.contains(&format!("token={QUERY}")));
+        if auth_ok && query_ok {
+            tcp.write_all(&frame(0x1, b"welcome")).await?;
+            close_with(&mut tcp, &close_frame(1000, b"")).await?;
+        } else {
+            close_with(&mut tcp, &close_frame(1008, b"")).await?;
+        }
+        Ok(())
+    })
+    .await
+}
+
+async fn with_secrets(server: &Server, extra: &[&str]) -> BinRun {
+    let url = format!("{}?token={QUERY}&room=7", server.url("/"));
+    let auth = format!("Authorization: Bearer {TOKEN}");
+    let mut args = vec![url.as_str(), "-H", auth.as_str()];
+    args.extend_from_slice(extra);
+    run_bin(&args).await
+}
+
+#[tokio::test]
+async fn secrets_are_sent_but_never_shown() {
+    let server = auth_server().await;
+    for mode in ["--json", "--headless"] {
+        let out = with_secrets(&server, &[mode]).await;
+        assert_eq!(out.status, Some(0), "{mode}: {}\n{}", out.out(), out.stderr);
+        let text = format!("{}{}", out.out(), out.stderr);
+        assert!(
+            text.contains("welcome"),
+            "{mode}: the server accepted\n{text}"
+        );
+        assert!(
+            text.contains("room=7"),
+            "{mode}: only secrets are hidden\n{text}"
+        );
+        for secret in [TOKEN, QUERY] {
+            assert!(!text.contains(secret), "{mode}: `{secret}` leaked:\n{text}");
+        }
+    }
+    let out = with_secrets(&server, &["--json"]).await;
+    let open = &out.json()[1];
+    assert_eq!(open["headers"]["set-cookie"], "REDACTED");
+}
+
+#[tokio::test]
+async fn secrets_in_a_refused_upgrade_are_not_shown() {
+    let server = serve(|_, mut tcp| async move {
+        let cookie = format!("sid={TOKEN}");
+        common::http_reply(
+            &mut tcp,
+            "401 Unauthorized",
+            &[("Set-Cookie", &cookie), ("WWW-Authenticate", "Bearer")],
+            "",
+        )
+        .await
+    })
+    .await;
+    let out = with_secrets(&server, &["--json"]).await;
+    assert_eq!(out.status, Some(1), "{}\n{}", out.out(), out.stderr);
+    let text = format!("{}{}", out.out(), out.stderr);
+    assert!(!text.contains(TOKEN) && !text.contains(QUERY), "{text}");
+    let events = out.json();
+    assert_eq!(events[1]["http_status"], 401);
+    assert_eq!(events[1]["http"]["headers"]["www-authenticate"], "Bearer");
+}
+
+#[tokio::test]
+async fn show_secrets_shows_them() {
+    let server = auth_server().await;
+    let out = with_secrets(&server, &["--json", "--show-secrets"]).await;
+    assert_eq!(out.status, Some(0), "{}\n{}", out.out(), out.stderr);
+    let events = out.json();
+    assert!(
+        events[0]["url"]
+            .as_str()
+            .unwrap_or_default()
+            .contains(&format!("token={QUERY}")),
+        "{}",
+        out.out()
+    );
+    assert_eq!(events[1]["headers"]["set-cookie"], format!("sid={TOKEN}"));
+}
+
+// ---------------------------------------------------------------------------
+// Text from the network
+
+/// A message and a close reason full of terminal escapes, bidi overrides,
+/// C1 controls and line breaks.
+const EVIL: &str =
+    "\x1b]0;owned\x07\x1b[31mred\x1b[0m \u{202e}txt.exe\u{202c} \u{9b}2J\nline2\r\tend";
+const EVIL_REASON: &str = "\x1b[2J\x07\u{202e}gone\nnow";
+
+async fn evil_server() -> Server {
+    serve(|_, mut tcp| async move {
+        handshake(&mut tcp, &[]).await?;
+        tcp.write_all(&frame(0x1, EVIL.as_bytes())).await?;
+        close_with(&mut tcp, &close_frame(1000, EVIL_REASON.as_bytes())).await?;
+        Ok(())
+    })
+    .await
+}
+
+#[tokio::test]
+async fn json_keeps_hostile_text_exact_and_escaped() {
+    let server = evil_server().await;
+    let out = run_bin(&[&url(&server), "--json"]).await;
+    assert_eq!(out.status, Some(0), "{}\n{}", out.out(), out.stderr);
+    for byte in [0x1b, 0x07, b'\r', b'\t'] {
+        assert!(
+            !out.stdout.contains(&byte),
+            "raw {byte:#04x} in {}",
+            out.out()
+        );
+    }
+    let events = out.json();
+    assert_eq!(events[2]["text"], EVIL);
+    assert_eq!(events[2]["len"], EVIL.len());
+    assert_eq!(events[3]["reason"], EVIL_REASON);
+}
+
+#[tokio::test]
+async fn headless_prints_no_control_character_at_all() {
+    let server = evil_server().await;
+    let out = run_bin(&[&url(&server), "--headless"]).await;
+    assert_eq!(out.status, Some(0), "{}\n{}", out.out(), out.stderr);
+    let text = out.out();
+    let controls: Vec<char> = text
+        .chars()
+        .filter(|&c| c != '\n' && (c.is_control() || wsprobe::text::is_unsafe(c)))
+        .collect();
+    assert!(controls.is_empty(), "{controls:?} in\n{text}");
+    assert!(!out.stdout.contains(&0x1b));
+    assert!(!out.stdout.contains(&0x07));
+    assert!(!text.contains('\u{202e}'));
+    // connecting, open, message, close, give_up: one line each.
+    assert_eq!(out.newlines(), 5, "{text}");
+    assert!(text.lines().all(|l| l.starts_with('[')), "{text}");
+    assert!(text.contains("owned"), "the text is shown, escaped: {text}");
+    assert!(
+        text.contains("gone"),
+        "the reason is shown, escaped: {text}"
+    );
+}
+
+/// A policy file with waits of tens of milliseconds, for runs that reconnect.
+const FAST_POLICY: &str =
+    "[classes.service-restart]\nfirst-low = \"10ms\"\nfirst-high = \"30ms\"\n";
+
+#[tokio::test]
+async fn headless_lines_stay_one_per_event_over_a_run_with_reconnects() {
+    let server = serve(|n, mut tcp| async move {
+        handshake(&mut tcp, &[]).await?;
+        let code = if n % 2 == 0 { 1012 } else { 1000 };
+        close_with(&mut tcp, &close_frame(code, b"restart\nnow")).await?;
+        Ok(())
+    })
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("fast.toml");
+    std::fs::write(&policy, FAST_POLICY).unwrap();
+    let policy = policy.to_str().unwrap();
+    let json = run_bin(&[&url(&server), "--json", "--seed", "3", "--policy", policy]).await;
+    assert_eq!(json.status, Some(0), "{}", json.stderr);
+    let events = json.json();
+    assert_eq!(
+        common::kinds(&events),
+        [
+            "connecting",
+            "open",
+            "close",
+            "reconnect",
+            "connecting",
+            "open",
+            "close",
+            "give_up"
+        ]
+    );
+    common::assert_reconnect(&events[3], "service restart:", (10, 30));
+    let human = run_bin(&[
+        &url(&server),
+        "--headless",
+        "--seed",
+        "3",
+        "--policy",
+        policy,
+    ])
+    .await;
+    assert_eq!(human.status, Some(0), "{}", human.stderr);
+    let text = human.out();
+    assert_eq!(human.newlines(), events.len(), "{text}");
+    assert!(text.contains("restart\\nnow"), "{text}");
+}
