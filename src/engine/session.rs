@@ -331,8 +331,16 @@ impl Session<'_> {
             ),
             WsError::Utf8(_) => (
                 ErrorClass::Protocol,
-                "the server sent a text message that is not valid UTF-8; wsprobe closed with 1007"
-                    .to_string(),
+                // tungstenite reports a bad close reason like a bad text message.
+                match ws.get_ref().watch().close_payload() {
+                    Some([a, b, reason @ ..]) if std::str::from_utf8(reason).is_err() => format!(
+                        "the server closed with code {} but its close reason is not valid UTF-8; \
+                         wsprobe closed with 1007",
+                        u16::from_be_bytes([*a, *b])
+                    ),
+                    _ => "the server sent a text message that is not valid UTF-8; wsprobe closed with 1007"
+                        .to_string(),
+                },
                 Some(1007),
                 Trigger::Violation,
             ),
