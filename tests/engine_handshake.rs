@@ -7,7 +7,7 @@ mod common;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use common::{Probe, Server, assert_reconnect, http_reply, int, run, serve};
+use common::{Probe, Server, assert_reconnect, handshake, http_reply, int, run, serve};
 use futures_util::{SinkExt, StreamExt};
 use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair, KeyUsagePurpose};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
@@ -234,6 +234,71 @@ async fn a_reply_that_is_not_http_is_fatal() {
                 .contains("fatal")
         );
     }
+}
+
+#[tokio::test]
+async fn a_wrong_accept_key_breaks_the_handshake() {
+    let server = serve(|_, mut tcp| async move {
+        common::read_request(&mut tcp).await?;
+        tcp.write_all(
+            b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+              Sec-WebSocket-Accept: AAAAAAAAAAAAAAAAAAAAAAAAAAA=\r\n\r\n",
+        )
+        .await?;
+        common::drain_to_eof(&mut tcp).await
+    })
+    .await;
+    let run = run(common::settings(server.url("/"))).await;
+    assert_failed_attempt(&run.events, "protocol", 1006);
+    assert_eq!(run.kinds().len(), 4, "{}", run.dump());
+}
+
+#[tokio::test]
+async fn a_subprotocol_nobody_offered_breaks_the_handshake() {
+    let server = serve(|_, mut tcp| async move {
+        handshake(&mut tcp, &[("Sec-WebSocket-Protocol", "surprise")]).await?;
+        common::drain_to_eof(&mut tcp).await
+    })
+    .await;
+    let run = run(common::settings(server.url("/"))).await;
+    assert_failed_attempt(&run.events, "protocol", 1006);
+    assert_eq!(run.kinds().len(), 4, "{}", run.dump());
+}
+
+#[tokio::test]
+async fn a_hangup_during_the_handshake_is_abnormal() {
+    let server = serve(|_, mut tcp| async move {
+        common::read_request(&mut tcp).await?;
+        tcp.shutdown().await
+    })
+    .await;
+    let mut s = common::settings(server.url("/"));
+    s.max_attempts = Some(2);
+    let run = run(s).await;
+    assert_failed_attempt(&run.events, "io", 1006);
+    assert_reconnect(&run.events[3], "abnormal:", (10, 30));
+}
+
+#[tokio::test]
+async fn an_ipv6_literal_connects() {
+    // Skipped where the machine has no IPv6 loopback.
+    let Ok(listener) = tokio::net::TcpListener::bind("[::1]:0").await else {
+        return;
+    };
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        let (tcp, _) = listener.accept().await?;
+        common::echo(tcp).await
+    });
+    let mut s = common::settings(format!("ws://[::1]:{}/v6", addr.port()).parse().unwrap());
+    s.duration = Some(Duration::from_millis(100));
+    let run = run(s).await;
+    assert_eq!(
+        run.kinds(),
+        ["connecting", "open", "close", "give_up"],
+        "{}",
+        run.dump()
+    );
 }
 
 // ---------------------------------------------------------------------------

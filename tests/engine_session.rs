@@ -208,7 +208,15 @@ async fn invalid_utf8_in_a_text_frame_closes_with_1007() {
         ["connecting", "open", "error", "close", "give_up"],
         "{ctx}"
     );
-    assert_eq!(run.first("error")["class"], "protocol", "{ctx}");
+    let error = run.first("error");
+    assert_eq!(error["class"], "protocol", "{ctx}");
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("text message"),
+        "{ctx}"
+    );
     let close = run.first("close");
     assert_eq!(close["code"], 1007, "{ctx}");
     assert_eq!(close["initiator"], "client", "{ctx}");
@@ -216,6 +224,83 @@ async fn invalid_utf8_in_a_text_frame_closes_with_1007() {
     assert_eq!(
         common::within("the server", codes.recv()).await,
         Some(Some(1007))
+    );
+}
+
+#[tokio::test]
+async fn a_reserved_opcode_is_a_protocol_error_answered_with_1002() {
+    let (tx, mut codes) = mpsc::unbounded_channel();
+    let server = serve(move |_, mut tcp| {
+        let tx = tx.clone();
+        async move {
+            handshake(&mut tcp, &[]).await?;
+            tcp.write_all(&frame(0x3, b"?")).await?;
+            let code = common::read_close(&mut tcp).await?;
+            let _ = tx.send(code);
+            tcp.write_all(&close_frame(1002, b"")).await?;
+            tcp.shutdown().await
+        }
+    })
+    .await;
+    let run = run(common::settings(server.url("/"))).await;
+    assert_eq!(
+        run.kinds(),
+        ["connecting", "open", "error", "close", "give_up"],
+        "{}",
+        run.dump()
+    );
+    assert_eq!(run.first("error")["class"], "protocol");
+    let close = run.first("close");
+    assert_eq!(close["code"], 1002);
+    assert_eq!(close["initiator"], "client");
+    assert!(close.get("received_code").is_none());
+    assert_eq!(
+        common::within("the server", codes.recv()).await,
+        Some(Some(1002))
+    );
+}
+
+#[tokio::test]
+async fn a_close_reason_that_is_not_utf8_is_explained_as_such() {
+    let server = serve(|_, mut tcp| async move {
+        handshake(&mut tcp, &[]).await?;
+        tcp.write_all(&close_frame(1000, &[b'o', 0xff, b'k']))
+            .await?;
+        common::read_close(&mut tcp).await?;
+        tcp.shutdown().await
+    })
+    .await;
+    let run = run(common::settings(server.url("/"))).await;
+    let ctx = run.dump();
+    let error = run.first("error");
+    assert_eq!(error["class"], "protocol", "{ctx}");
+    let message = error["message"].as_str().unwrap_or_default();
+    assert!(message.contains("reason"), "{ctx}");
+    assert_eq!(run.first("close")["code"], 1007, "{ctx}");
+}
+
+#[tokio::test]
+async fn a_failed_retry_after_a_restart_continues_as_going_away() {
+    // One connection only: it closes with 1012, then the port is closed.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        let (mut tcp, _) = listener.accept().await?;
+        drop(listener);
+        handshake(&mut tcp, &[]).await?;
+        close_with(&mut tcp, &close_frame(1012, b"")).await
+    });
+    let mut s = common::settings(format!("ws://{addr}/").parse().unwrap());
+    s.max_attempts = Some(3);
+    let run = run(s).await;
+    let reconnects = run.all("reconnect");
+    assert_eq!(reconnects.len(), 2, "{}", run.dump());
+    assert_reconnect(reconnects[0], "service restart:", (10, 30));
+    // k = 1 after the failed restart retry: [10, 10 + 20·2].
+    assert_reconnect(
+        reconnects[1],
+        "service restart retry failed, now going away:",
+        (10, 50),
     );
 }
 

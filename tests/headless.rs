@@ -303,6 +303,19 @@ async fn secrets_in_a_refused_upgrade_are_not_shown() {
 }
 
 #[tokio::test]
+async fn a_password_in_the_url_is_not_shown() {
+    let server = serve(|_, tcp| async move { echo(tcp).await.map(drop) }).await;
+    let url = format!("ws://me:hunter2@{}/", server.addr);
+    for mode in ["--json", "--headless"] {
+        let out = run_bin(&[&url, mode, "--duration", "100ms"]).await;
+        assert_eq!(out.status, Some(0), "{mode}: {}\n{}", out.out(), out.stderr);
+        let text = format!("{}{}", out.out(), out.stderr);
+        assert!(!text.contains("hunter2"), "{mode}: {text}");
+        assert!(text.contains("me:"), "{mode}: {text}");
+    }
+}
+
+#[tokio::test]
 async fn show_secrets_shows_them() {
     let server = auth_server().await;
     let out = with_secrets(&server, &["--json", "--show-secrets"]).await;
