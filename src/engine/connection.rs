@@ -374,21 +374,40 @@ impl Engine {
     /// One attempt: dial (bounded by the connect timeout), then the open session.
     async fn attempt(&mut self, attempt: u32) -> AttemptEnd {
         let began = Instant::now();
-        let dial = tokio::time::timeout(
-            self.settings.connect_timeout,
-            dial::dial(&self.settings, self.tls.as_ref()),
-        );
-        let deadline = async {
-            match self.deadline {
+        let end_at = self.deadline;
+        let deadline = async move {
+            match end_at {
                 Some(d) => tokio::time::sleep_until(d).await,
                 None => std::future::pending().await,
             }
         };
-        let result = tokio::select! {
-            biased;
-            interrupt = wait_for_quit(&mut self.commands) => Err(Some(interrupt)),
-            () = deadline => Err(Some(Interrupt::Duration)),
-            r = dial => Ok(r),
+        tokio::pin!(deadline);
+        // A block, so the dial's borrow of the settings ends before reporting.
+        let result = {
+            let dial = tokio::time::timeout(
+                self.settings.connect_timeout,
+                dial::dial(&self.settings, self.tls.as_ref()),
+            );
+            tokio::pin!(dial);
+            loop {
+                tokio::select! {
+                    biased;
+                    cmd = self.commands.recv() => match cmd {
+                        None | Some(Command::Quit { .. }) => break Err(Some(Interrupt::Quit)),
+                        Some(Command::ReconnectNow) => break Err(Some(Interrupt::ReconnectNow)),
+                        // Pausing while connecting holds the reconnect that may follow.
+                        Some(Command::SetPaused(p)) if p != self.paused => {
+                            self.paused = p;
+                            let kind = if p { EventKind::Paused } else { EventKind::Resumed { due_t_ms: None } };
+                            self.out.emit(kind).await;
+                        }
+                        // Sending or closing needs an open connection.
+                        Some(_) => {}
+                    },
+                    () = &mut deadline => break Err(Some(Interrupt::Duration)),
+                    r = &mut dial => break Ok(r),
+                }
+            }
         };
         let opened = match result {
             Err(interrupt) => {
@@ -476,16 +495,5 @@ pub(crate) fn derived(code: u16, initiator: Initiator) -> CloseInfo {
         wire: false,
         clean: false,
         received_code: None,
-    }
-}
-
-/// Resolves when a quit arrives; other commands are dropped while connecting.
-async fn wait_for_quit(commands: &mut mpsc::Receiver<Command>) -> Interrupt {
-    loop {
-        match commands.recv().await {
-            None | Some(Command::Quit { .. }) => return Interrupt::Quit,
-            Some(Command::ReconnectNow) => return Interrupt::ReconnectNow,
-            Some(_) => {}
-        }
     }
 }
