@@ -123,6 +123,33 @@ async fn a_silent_connection_is_declared_dead_by_the_liveness_timeout() {
 }
 
 #[tokio::test]
+async fn pongs_keep_a_quiet_connection_alive() {
+    let (server, _codes) = echo_server().await;
+    let mut s = common::settings(server.url("/"));
+    s.policy.ping_interval = Duration::from_millis(100);
+    s.policy.ping_timeout = Duration::from_millis(300);
+    s.duration = Some(Duration::from_millis(700));
+    let run = run(s).await;
+    let ctx = run.dump();
+    assert!(run.all("error").is_empty(), "{ctx}");
+    let pongs = run.all("pong");
+    assert!(pongs.len() >= 4, "{ctx}");
+    assert!(
+        pongs
+            .iter()
+            .all(|p| p["dir"] == "in" && p["rtt_ms"].is_number()),
+        "{ctx}"
+    );
+    let close = run.first("close");
+    assert_eq!(
+        (&close["code"], &close["initiator"]),
+        (&1000.into(), &"client".into()),
+        "{ctx}"
+    );
+    assert!(run.end.success);
+}
+
+#[tokio::test]
 async fn an_oversize_message_closes_with_1009() {
     let (tx, mut codes) = mpsc::unbounded_channel();
     let server = serve(move |_, tcp| {
@@ -282,7 +309,9 @@ async fn a_close_reason_that_is_not_utf8_is_explained_as_such() {
 #[tokio::test]
 async fn a_failed_retry_after_a_restart_continues_as_going_away() {
     // One connection only: it closes with 1012, then the port is closed.
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let listener = common::within("bind", tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .await
+        .unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move {
         let (mut tcp, _) = listener.accept().await?;
@@ -507,6 +536,48 @@ async fn pausing_while_open_holds_the_next_attempt_until_resumed() {
             "open",
             "paused",
             "message",
+            "close",
+            "reconnect",
+            "resumed",
+            "connecting",
+            "open",
+            "close",
+            "give_up"
+        ],
+        "{}",
+        run.dump()
+    );
+}
+
+#[tokio::test]
+async fn pausing_during_a_dial_holds_the_next_attempt() {
+    // The first connection never answers the upgrade, so the dial lasts
+    // until the connect timeout; the second closes with 1000.
+    let server = serve(|n, mut tcp| async move {
+        if n == 0 {
+            return common::hold(tcp).await;
+        }
+        handshake(&mut tcp, &[]).await?;
+        close_with(&mut tcp, &close_frame(1000, b"")).await?;
+        Ok(())
+    })
+    .await;
+    let mut s = common::settings(server.url("/"));
+    s.connect_timeout = Duration::from_millis(300);
+    let mut probe = Probe::start(s);
+    probe.until("connecting").await;
+    probe.send(Command::SetPaused(true)).await;
+    let paused = probe.next().await.expect("an event");
+    assert_eq!(paused["kind"], "paused", "{paused}");
+    probe.until("reconnect").await;
+    probe.send(Command::SetPaused(false)).await;
+    let run = probe.finish().await;
+    assert_eq!(
+        run.kinds(),
+        [
+            "connecting",
+            "paused",
+            "error",
             "close",
             "reconnect",
             "resumed",
