@@ -282,7 +282,8 @@ async fn a_hangup_during_the_handshake_is_abnormal() {
 #[tokio::test]
 async fn an_ipv6_literal_connects() {
     // Skipped where the machine has no IPv6 loopback.
-    let Ok(listener) = tokio::net::TcpListener::bind("[::1]:0").await else {
+    let Ok(listener) = common::within("bind", tokio::net::TcpListener::bind("[::1]:0")).await
+    else {
         return;
     };
     let addr = listener.local_addr().unwrap();

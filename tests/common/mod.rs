@@ -80,7 +80,9 @@ where
     F: Fn(usize, TcpStream) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = io::Result<()>> + Send + 'static,
 {
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let listener = within("bind", TcpListener::bind("127.0.0.1:0"))
+        .await
+        .expect("bind");
     let addr = listener.local_addr().expect("local addr");
     let accepted = Arc::new(AtomicUsize::new(0));
     let count = accepted.clone();
@@ -102,7 +104,9 @@ where
 
 /// A loopback address where nothing listens (bound, then released).
 pub async fn refused_addr() -> SocketAddr {
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let listener = within("bind", TcpListener::bind("127.0.0.1:0"))
+        .await
+        .expect("bind");
     listener.local_addr().expect("local addr")
 }
 
