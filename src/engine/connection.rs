@@ -411,8 +411,13 @@ impl Engine {
         };
         let opened = match result {
             Err(interrupt) => {
+                let reason = if interrupt == Some(Interrupt::ReconnectNow) {
+                    "reconnecting at the user's request before the handshake finished"
+                } else {
+                    "the run ended before the handshake finished"
+                };
                 self.emit_close(CloseInfo {
-                    reason: "the run ended before the handshake finished".into(),
+                    reason: reason.into(),
                     ..derived(1006, Initiator::Local)
                 })
                 .await;
