@@ -592,6 +592,46 @@ async fn pausing_during_a_dial_holds_the_next_attempt() {
 }
 
 #[tokio::test]
+async fn reconnect_now_during_a_dial_starts_over() {
+    let server = serve(|n, mut tcp| async move {
+        if n == 0 {
+            return common::hold(tcp).await;
+        }
+        handshake(&mut tcp, &[]).await?;
+        close_with(&mut tcp, &close_frame(1000, b"")).await?;
+        Ok(())
+    })
+    .await;
+    let mut probe = Probe::start(common::settings(server.url("/")));
+    probe.until("connecting").await;
+    probe.send(Command::ReconnectNow).await;
+    let run = probe.finish().await;
+    assert_eq!(
+        run.kinds(),
+        [
+            "connecting",
+            "close",
+            "reconnect",
+            "connecting",
+            "open",
+            "close",
+            "give_up"
+        ],
+        "{}",
+        run.dump()
+    );
+    let close = run.first("close");
+    assert_eq!(
+        (&close["code"], &close["initiator"]),
+        (&1006.into(), &"local".into())
+    );
+    let reason = close["reason"].as_str().unwrap_or_default();
+    assert!(!reason.contains("run ended"), "the run goes on: {reason}");
+    assert_eq!(run.after("close")["delay_ms"], 0);
+    assert!(run.end.success);
+}
+
+#[tokio::test]
 async fn interactive_runs_wait_for_the_user_after_giving_up() {
     let server = closing_server(1008).await;
     let mut s = common::settings(server.url("/"));
