@@ -294,9 +294,35 @@ pub fn write_json(out: &mut Vec<u8>, event: &EngineEvent) -> io::Result<()> {
         t_ms: round_ms(event.t_ms()),
         body: body(event),
     };
-    serde_json::to_writer(&mut *out, &record)?;
+    let mut ser = serde_json::Serializer::with_formatter(&mut *out, TerminalSafe);
+    record.serialize(&mut ser)?;
     out.push(b'\n');
     Ok(())
+}
+
+/// Compact JSON that also `\u`-escapes what `serde_json` leaves raw but a
+/// terminal would act on (DEL, C1 controls, bidi overrides), so JSON lines
+/// read in a terminal cannot control or reorder it. Parsed, the strings are
+/// exactly the same.
+struct TerminalSafe;
+
+impl serde_json::ser::Formatter for TerminalSafe {
+    fn write_string_fragment<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> io::Result<()> {
+        let mut start = 0;
+        for (i, c) in fragment.char_indices() {
+            if crate::text::is_unsafe(c) {
+                writer.write_all(&fragment.as_bytes()[start..i])?;
+                // Every unsafe character is in the Basic Multilingual Plane.
+                write!(writer, "\\u{:04x}", u32::from(c))?;
+                start = i + c.len_utf8();
+            }
+        }
+        writer.write_all(&fragment.as_bytes()[start..])
+    }
 }
 
 const PREVIEW: usize = 200;
