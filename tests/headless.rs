@@ -363,6 +363,14 @@ async fn json_keeps_hostile_text_exact_and_escaped() {
             out.out()
         );
     }
+    // Run in a terminal, JSON lines must not reorder or control it either:
+    // bidi overrides and C1 controls are \u-escaped like the C0 ones.
+    let text = out.out();
+    let raw: Vec<char> = text
+        .chars()
+        .filter(|&c| c != '\n' && wsprobe::text::is_unsafe(c))
+        .collect();
+    assert!(raw.is_empty(), "raw {raw:?} in {text}");
     let events = out.json();
     assert_eq!(events[2]["text"], EVIL);
     assert_eq!(events[2]["len"], EVIL.len());
