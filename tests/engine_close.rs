@@ -4,27 +4,8 @@
 
 mod common;
 
-use common::{Server, assert_reconnect, close_frame, close_with, frame, handshake, run, serve};
+use common::{assert_reconnect, close_frame, closing_server, frame, handshake, run, serve};
 use tokio::io::AsyncWriteExt;
-use tokio::sync::mpsc;
-
-/// A server that answers every connection by closing with `close` (raw
-/// bytes) and reports the code of the client's answering Close.
-async fn closing_server(close: Vec<u8>) -> (Server, mpsc::UnboundedReceiver<Option<u16>>) {
-    let (tx, rx) = mpsc::unbounded_channel();
-    let server = serve(move |_, mut tcp| {
-        let close = close.clone();
-        let tx = tx.clone();
-        async move {
-            handshake(&mut tcp, &[]).await?;
-            let reply = close_with(&mut tcp, &close).await?;
-            let _ = tx.send(reply);
-            Ok(())
-        }
-    })
-    .await;
-    (server, rx)
-}
 
 /// What the policy does after a code (with the fast test policy).
 enum Then {

@@ -1,22 +1,13 @@
 //! Attempts that never open: HTTP answers other than 101, refused and
 //! silent ports, names that do not resolve, replies that are not HTTP, and
-//! TLS with a CA made at test time.
+//! broken upgrade answers.
 
 mod common;
 
-use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use common::{Probe, Server, assert_reconnect, handshake, http_reply, int, run, serve};
-use futures_util::{SinkExt, StreamExt};
-use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair, KeyUsagePurpose};
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
-use serde_json::Value;
 use tokio::io::AsyncWriteExt;
-use tokio_rustls::TlsAcceptor;
-use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::tungstenite::protocol::CloseFrame;
-use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use wsprobe::engine::event::Command;
 
 /// A server answering every upgrade with this HTTP response.
@@ -29,20 +20,6 @@ async fn http_server(status: &'static str, headers: Vec<(&'static str, String)>)
         }
     })
     .await
-}
-
-/// Asserts the shape of a failed attempt: error (class), derived close, decision.
-fn assert_failed_attempt(events: &[Value], class: &str, code: u64) {
-    let ctx = common::dump(events);
-    assert_eq!(
-        &common::kinds(events)[..3],
-        ["connecting", "error", "close"],
-        "{ctx}"
-    );
-    assert_eq!(events[1]["class"], class, "{ctx}");
-    assert_eq!(events[2]["code"], code, "{ctx}");
-    assert_eq!(events[2]["wire"], false, "{ctx}");
-    assert_eq!(events[2]["initiator"], "local", "{ctx}");
 }
 
 #[tokio::test]
@@ -61,7 +38,7 @@ async fn http_refusals_are_explained_and_decided() {
         s.max_attempts = Some(2);
         let run = run(s).await;
         let ctx = format!("{status}:\n{}", run.dump());
-        assert_failed_attempt(&run.events, "http", 1006);
+        common::assert_failed_attempt(&run.events, "http", 1006);
         let error = run.first("error");
         assert_eq!(error["http_status"], code, "{ctx}");
         assert!(error.get("retry_after_ms").is_none(), "{ctx}");
@@ -98,7 +75,7 @@ async fn retry_after_in_seconds_is_the_minimum_wait() {
         let server = http_server(status, vec![("Retry-After", "7".into())]).await;
         let run = until_decision(&server).await;
         let ctx = format!("{status}:\n{}", run.dump());
-        assert_failed_attempt(&run.events, "http", 1006);
+        common::assert_failed_attempt(&run.events, "http", 1006);
         let error = run.first("error");
         assert_eq!(error["retry_after_ms"], 7000, "{ctx}");
         assert_reconnect(&run.events[3], "try again later:", (7000, 7700));
@@ -138,7 +115,7 @@ async fn a_refused_connection_is_abnormal() {
     let mut s = common::settings(format!("ws://{addr}/").parse().unwrap());
     s.max_attempts = Some(2);
     let run = run(s).await;
-    assert_failed_attempt(&run.events, "refused", 1006);
+    common::assert_failed_attempt(&run.events, "refused", 1006);
     assert_reconnect(&run.events[3], "abnormal:", (10, 30));
     assert_eq!(
         run.kinds(),
@@ -162,7 +139,7 @@ async fn a_silent_listener_hits_the_connect_timeout() {
     s.connect_timeout = Duration::from_millis(300);
     s.max_attempts = Some(1);
     let run = run(s).await;
-    assert_failed_attempt(&run.events, "timeout", 1006);
+    common::assert_failed_attempt(&run.events, "timeout", 1006);
     assert_eq!(run.kinds().len(), 4, "{}", run.dump());
     let waited = common::num(&run.events[1], "t_ms") - common::num(&run.events[0], "t_ms");
     assert!((295.0..2000.0).contains(&waited), "{}", run.dump());
@@ -181,7 +158,7 @@ async fn an_unresolvable_host_is_a_dns_error() {
     let run = run(s).await;
     let class = run.events[1]["class"].as_str().unwrap_or_default();
     assert!(["dns", "timeout"].contains(&class), "{}", run.dump());
-    assert_failed_attempt(&run.events, class, 1006);
+    common::assert_failed_attempt(&run.events, class, 1006);
     if class == "dns" {
         let message = run.events[1]["message"].as_str().unwrap_or_default();
         assert!(message.contains("nonexistent.invalid"), "{message}");
@@ -192,7 +169,7 @@ async fn an_unresolvable_host_is_a_dns_error() {
 async fn a_plain_http_page_is_fatal() {
     let server = http_server("200 OK", vec![("Content-Type", "text/html".into())]).await;
     let run = run(common::settings(server.url("/"))).await;
-    assert_failed_attempt(&run.events, "http", 1006);
+    common::assert_failed_attempt(&run.events, "http", 1006);
     assert_eq!(run.events[1]["http_status"], 200);
     assert_eq!(run.kinds().len(), 4, "{}", run.dump());
 }
@@ -205,7 +182,7 @@ async fn a_redirect_says_where_it_points() {
     )
     .await;
     let run = run(common::settings(server.url("/"))).await;
-    assert_failed_attempt(&run.events, "http", 1006);
+    common::assert_failed_attempt(&run.events, "http", 1006);
     assert_eq!(run.events[1]["http_status"], 301);
     let message = run.events[1]["message"].as_str().unwrap_or_default();
     assert!(message.contains("wss://elsewhere.example/ws"), "{message}");
@@ -225,7 +202,7 @@ async fn a_reply_that_is_not_http_is_fatal() {
         })
         .await;
         let run = run(common::settings(server.url("/"))).await;
-        assert_failed_attempt(&run.events, "protocol", 1006);
+        common::assert_failed_attempt(&run.events, "protocol", 1006);
         assert_eq!(run.kinds().len(), 4, "{}", run.dump());
         assert!(
             run.last()["reason"]
@@ -249,7 +226,7 @@ async fn a_wrong_accept_key_breaks_the_handshake() {
     })
     .await;
     let run = run(common::settings(server.url("/"))).await;
-    assert_failed_attempt(&run.events, "protocol", 1006);
+    common::assert_failed_attempt(&run.events, "protocol", 1006);
     assert_eq!(run.kinds().len(), 4, "{}", run.dump());
 }
 
@@ -261,7 +238,7 @@ async fn a_subprotocol_nobody_offered_breaks_the_handshake() {
     })
     .await;
     let run = run(common::settings(server.url("/"))).await;
-    assert_failed_attempt(&run.events, "protocol", 1006);
+    common::assert_failed_attempt(&run.events, "protocol", 1006);
     assert_eq!(run.kinds().len(), 4, "{}", run.dump());
 }
 
@@ -275,7 +252,7 @@ async fn a_hangup_during_the_handshake_is_abnormal() {
     let mut s = common::settings(server.url("/"));
     s.max_attempts = Some(2);
     let run = run(s).await;
-    assert_failed_attempt(&run.events, "io", 1006);
+    common::assert_failed_attempt(&run.events, "io", 1006);
     assert_reconnect(&run.events[3], "abnormal:", (10, 30));
 }
 
@@ -300,135 +277,4 @@ async fn an_ipv6_literal_connects() {
         "{}",
         run.dump()
     );
-}
-
-// ---------------------------------------------------------------------------
-// TLS
-
-/// A CA and a server certificate for `names`, both made now.
-struct Pki {
-    ca_pem: String,
-    acceptor: TlsAcceptor,
-}
-
-fn pki(names: &[&str]) -> Pki {
-    let ca_key = KeyPair::generate().expect("test PKI");
-    let mut ca = CertificateParams::new(Vec::<String>::new()).expect("test PKI");
-    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    ca.key_usages = vec![
-        KeyUsagePurpose::KeyCertSign,
-        KeyUsagePurpose::DigitalSignature,
-    ];
-    ca.distinguished_name
-        .push(rcgen::DnType::CommonName, "wsprobe test CA");
-    let ca_cert = ca.self_signed(&ca_key).expect("test PKI");
-    let issuer = Issuer::new(ca, ca_key);
-    let leaf_key = KeyPair::generate().expect("test PKI");
-    let leaf = CertificateParams::new(names.iter().map(ToString::to_string).collect::<Vec<_>>())
-        .expect("test PKI")
-        .signed_by(&leaf_key, &issuer)
-        .expect("test PKI");
-    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .expect("test PKI")
-    .with_no_client_auth()
-    .with_single_cert(
-        vec![CertificateDer::from(leaf.der().to_vec())],
-        PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(leaf_key.serialize_der())),
-    )
-    .expect("test PKI");
-    Pki {
-        ca_pem: ca_cert.pem(),
-        acceptor: TlsAcceptor::from(Arc::new(config)),
-    }
-}
-
-/// A wss:// server that sends "hello over tls" and closes with 1000.
-async fn tls_server(acceptor: TlsAcceptor) -> Server {
-    serve(move |_, tcp| {
-        let acceptor = acceptor.clone();
-        async move {
-            let tls = acceptor.accept(tcp).await?;
-            let mut ws = tokio_tungstenite::accept_async(tls)
-                .await
-                .map_err(std::io::Error::other)?;
-            ws.send(Message::text("hello over tls"))
-                .await
-                .map_err(std::io::Error::other)?;
-            ws.close(Some(CloseFrame {
-                code: CloseCode::Normal,
-                reason: "".into(),
-            }))
-            .await
-            .map_err(std::io::Error::other)?;
-            while ws.next().await.is_some() {}
-            Ok(())
-        }
-    })
-    .await
-}
-
-/// Asserts a run that opened over TLS, got the message and ended with 1000.
-fn assert_opened(run: &common::Finished, insecure: bool) {
-    assert_eq!(
-        run.kinds(),
-        ["connecting", "open", "message", "close", "give_up"],
-        "{}",
-        run.dump()
-    );
-    assert_eq!(run.first("open")["insecure"], insecure);
-    assert_eq!(run.first("message")["text"], "hello over tls");
-    assert!(run.end.success);
-}
-
-#[tokio::test]
-async fn an_unknown_issuer_is_a_tls_error_and_fatal() {
-    let pki = pki(&["127.0.0.1"]);
-    let server = tls_server(pki.acceptor).await;
-    let run = run(common::settings(server.wss("/"))).await;
-    assert_failed_attempt(&run.events, "tls", 1015);
-    let message = run.events[1]["message"].as_str().unwrap_or_default();
-    assert!(message.contains("unknown issuer"), "{message}");
-    assert!(message.contains("--cacert"), "{message}");
-    assert_eq!(run.kinds().len(), 4, "{}", run.dump());
-    assert!(!run.end.success);
-}
-
-#[tokio::test]
-async fn cacert_makes_the_private_ca_trusted() {
-    let pki = pki(&["127.0.0.1"]);
-    let dir = tempfile::tempdir().unwrap();
-    let ca = dir.path().join("ca.pem");
-    std::fs::write(&ca, &pki.ca_pem).unwrap();
-    let server = tls_server(pki.acceptor).await;
-    let mut s = common::settings(server.wss("/"));
-    s.cacert = Some(ca);
-    assert_opened(&run(s).await, false);
-}
-
-#[tokio::test]
-async fn insecure_skips_the_checks_and_says_so() {
-    let pki = pki(&["127.0.0.1"]);
-    let server = tls_server(pki.acceptor).await;
-    let mut s = common::settings(server.wss("/"));
-    s.insecure = true;
-    assert_opened(&run(s).await, true);
-}
-
-#[tokio::test]
-async fn a_certificate_for_another_name_is_a_tls_error_naming_both() {
-    let pki = pki(&["other.example"]);
-    let dir = tempfile::tempdir().unwrap();
-    let ca = dir.path().join("ca.pem");
-    std::fs::write(&ca, &pki.ca_pem).unwrap();
-    let server = tls_server(pki.acceptor).await;
-    let mut s = common::settings(server.wss("/"));
-    s.cacert = Some(ca);
-    let run = run(s).await;
-    assert_failed_attempt(&run.events, "tls", 1015);
-    let message = run.events[1]["message"].as_str().unwrap_or_default();
-    assert!(message.contains("127.0.0.1"), "{message}");
-    assert!(message.contains("other.example"), "{message}");
 }
