@@ -276,3 +276,52 @@ async fn a_close_reason_that_is_not_utf8_is_explained_as_such() {
     assert!(message.contains("reason"), "{ctx}");
     assert_eq!(run.first("close")["code"], 1007, "{ctx}");
 }
+
+#[tokio::test]
+async fn a_close_handshake_is_clean_even_when_the_server_keeps_tcp_open() {
+    // Server first: its Close, our answer, then the server holds TCP open.
+    let server = serve(|_, mut tcp| async move {
+        handshake(&mut tcp, &[]).await?;
+        tcp.write_all(&close_frame(1000, b"")).await?;
+        common::read_close(&mut tcp).await?;
+        common::hold(tcp).await
+    })
+    .await;
+    let run = run(common::settings(server.url("/"))).await;
+    let close = run.first("close");
+    assert_eq!(close["initiator"], "server", "{}", run.dump());
+    assert_eq!(close["clean"], true, "{}", run.dump());
+
+    // wsprobe first: our Close, the server's answer, then TCP stays open.
+    let server = serve(|_, mut tcp| async move {
+        handshake(&mut tcp, &[]).await?;
+        let code = common::read_close(&mut tcp).await?.unwrap_or(1005);
+        tcp.write_all(&close_frame(code, b"")).await?;
+        common::hold(tcp).await
+    })
+    .await;
+    let mut probe = Probe::start(common::settings(server.url("/")));
+    probe.until("open").await;
+    probe
+        .send(wsprobe::engine::event::Command::Quit { code: 1000 })
+        .await;
+    let run = probe.finish().await;
+    let close = run.first("close");
+    assert_eq!(close["initiator"], "client", "{}", run.dump());
+    assert_eq!(close["clean"], true, "{}", run.dump());
+
+    // wsprobe first, and the server never answers: not clean.
+    let server = serve(|_, mut tcp| async move {
+        handshake(&mut tcp, &[]).await?;
+        common::read_close(&mut tcp).await?;
+        common::hold(tcp).await
+    })
+    .await;
+    let mut probe = Probe::start(common::settings(server.url("/")));
+    probe.until("open").await;
+    probe
+        .send(wsprobe::engine::event::Command::Quit { code: 1000 })
+        .await;
+    let run = probe.finish().await;
+    assert_eq!(run.first("close")["clean"], false, "{}", run.dump());
+}
