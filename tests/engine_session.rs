@@ -278,7 +278,7 @@ async fn a_close_reason_that_is_not_utf8_is_explained_as_such() {
 }
 
 #[tokio::test]
-async fn a_close_handshake_is_clean_even_when_the_server_keeps_tcp_open() {
+async fn a_server_close_is_clean_even_when_the_server_keeps_tcp_open() {
     // Server first: its Close, our answer, then the server holds TCP open.
     let server = serve(|_, mut tcp| async move {
         handshake(&mut tcp, &[]).await?;
@@ -291,7 +291,10 @@ async fn a_close_handshake_is_clean_even_when_the_server_keeps_tcp_open() {
     let close = run.first("close");
     assert_eq!(close["initiator"], "server", "{}", run.dump());
     assert_eq!(close["clean"], true, "{}", run.dump());
+}
 
+#[tokio::test]
+async fn a_close_the_server_answers_is_clean_even_when_it_keeps_tcp_open() {
     // wsprobe first: our Close, the server's answer, then TCP stays open.
     let server = serve(|_, mut tcp| async move {
         handshake(&mut tcp, &[]).await?;
@@ -309,8 +312,10 @@ async fn a_close_handshake_is_clean_even_when_the_server_keeps_tcp_open() {
     let close = run.first("close");
     assert_eq!(close["initiator"], "client", "{}", run.dump());
     assert_eq!(close["clean"], true, "{}", run.dump());
+}
 
-    // wsprobe first, and the server never answers: not clean.
+#[tokio::test]
+async fn a_close_the_server_never_answers_while_holding_tcp_is_not_clean() {
     let server = serve(|_, mut tcp| async move {
         handshake(&mut tcp, &[]).await?;
         common::read_close(&mut tcp).await?;
