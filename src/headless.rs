@@ -317,7 +317,8 @@ pub fn write_json(out: &mut Vec<u8>, event: &EngineEvent) -> io::Result<()> {
     // The body serialises as `{"kind":…}`; its opening brace is dropped so
     // that it continues the prefix.
     let start = out.len();
-    serde_json::to_writer(&mut *out, &body(event))?;
+    let mut ser = serde_json::Serializer::with_formatter(&mut *out, TerminalSafe);
+    body(event).serialize(&mut ser)?;
     out.remove(start);
     out.push(b'\n');
     Ok(())
@@ -325,13 +326,18 @@ pub fn write_json(out: &mut Vec<u8>, event: &EngineEvent) -> io::Result<()> {
 
 /// A JSON string; text with nothing to escape is copied as it is.
 fn push_json_str(out: &mut Vec<u8>, text: &str) -> io::Result<()> {
-    if text.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+    // Printable ASCII without quote or backslash needs no escaping at all.
+    if text
+        .bytes()
+        .all(|b| (0x20..0x7f).contains(&b) && b != b'"' && b != b'\\')
+    {
         out.push(b'"');
         out.extend_from_slice(text.as_bytes());
         out.push(b'"');
         Ok(())
     } else {
-        Ok(serde_json::to_writer(out, text)?)
+        let mut ser = serde_json::Serializer::with_formatter(out, TerminalSafe);
+        Ok(text.serialize(&mut ser)?)
     }
 }
 
@@ -366,6 +372,31 @@ fn push_ms(out: &mut Vec<u8>, micros: u64) {
     };
     for d in &digits[..keep] {
         out.push(b'0' + *d as u8);
+    }
+}
+
+/// Compact JSON that also `\u`-escapes what `serde_json` leaves raw but a
+/// terminal would act on (DEL, C1 controls, bidi overrides), so JSON lines
+/// read in a terminal cannot control or reorder it. Parsed, the strings are
+/// exactly the same.
+struct TerminalSafe;
+
+impl serde_json::ser::Formatter for TerminalSafe {
+    fn write_string_fragment<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> io::Result<()> {
+        let mut start = 0;
+        for (i, c) in fragment.char_indices() {
+            if crate::sanitize::is_unsafe(c) {
+                writer.write_all(&fragment.as_bytes()[start..i])?;
+                // Every unsafe character is in the Basic Multilingual Plane.
+                write!(writer, "\\u{:04x}", u32::from(c))?;
+                start = i + c.len_utf8();
+            }
+        }
+        writer.write_all(&fragment.as_bytes()[start..])
     }
 }
 

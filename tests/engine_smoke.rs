@@ -1,24 +1,18 @@
 //! A first end-to-end look at the engine against a real local server.
 
+mod common;
+
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpListener;
-use wsprobe::engine::connection::{Settings, spawn};
-use wsprobe::engine::event::{EngineEvent, EventKind};
-
-async fn collect(mut h: wsprobe::engine::connection::EngineHandle) -> Vec<EngineEvent> {
-    let mut v = Vec::new();
-    while let Ok(Some(e)) = tokio::time::timeout(Duration::from_secs(10), h.events.recv()).await {
-        v.push(e);
-    }
-    v
-}
 
 #[tokio::test]
 async fn echo_then_1014_is_reported_as_sent() {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let listener = common::within("bind", TcpListener::bind("127.0.0.1:0"))
+        .await
+        .unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move {
         let (tcp, _) = listener.accept().await.unwrap();
@@ -38,14 +32,12 @@ async fn echo_then_1014_is_reported_as_sent() {
         )
         .await;
     });
-    let mut s = Settings::new(format!("ws://{addr}/x").parse().unwrap());
+    let mut s = common::settings(format!("ws://{addr}/x").parse().unwrap());
     s.send = vec!["hello".into()];
     s.max_attempts = Some(1);
-    let events = collect(spawn(s).unwrap()).await;
-    let kinds: Vec<&str> = events.iter().map(|e| e.kind.name()).collect();
-    println!("{events:#?}");
+    let run = common::run(s).await;
     assert_eq!(
-        kinds,
+        run.kinds(),
         [
             "connecting",
             "open",
@@ -53,12 +45,12 @@ async fn echo_then_1014_is_reported_as_sent() {
             "message",
             "close",
             "give_up"
-        ]
+        ],
+        "{}",
+        run.dump()
     );
-    let EventKind::Close(c) = &events[4].kind else {
-        panic!()
-    };
-    assert_eq!(c.code, 1014);
-    assert!(c.wire);
-    assert_eq!(c.reason, "bad");
+    let close = &run.events[4];
+    assert_eq!(close["code"], 1014);
+    assert_eq!(close["wire"], true);
+    assert_eq!(close["reason"], "bad");
 }

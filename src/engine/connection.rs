@@ -295,16 +295,7 @@ impl Engine {
                 Some(Interrupt::Quit) => ("quit by the user".to_string(), true),
                 Some(Interrupt::Duration) => ("the --duration ran out".to_string(), true),
                 Some(Interrupt::ReconnectNow) => {
-                    let now = Instant::now();
-                    self.out
-                        .emit(EventKind::Reconnect {
-                            attempt: attempt + 1,
-                            delay_ms: 0,
-                            window_ms: [0, 0],
-                            due_t_ms: self.out.t_ms(now),
-                            rule: "reconnect requested by the user".into(),
-                        })
-                        .await;
+                    self.reconnect_now(attempt + 1).await;
                     continue;
                 }
                 Some(Interrupt::UserClose) | None => match self.decide(&end, attempt) {
@@ -320,7 +311,7 @@ impl Engine {
                                 rule,
                             })
                             .await;
-                        match self.wait(Some(due)).await {
+                        match self.wait(Some(due), attempt + 1).await {
                             WaitEnd::Connect => continue,
                             WaitEnd::Interrupted(Interrupt::Duration) => {
                                 ("the --duration ran out".to_string(), true)
@@ -337,7 +328,7 @@ impl Engine {
                 return RunEnd { success };
             }
             // Interactive: stay until the user reconnects or quits.
-            match self.wait(None).await {
+            match self.wait(None, attempt + 1).await {
                 WaitEnd::Connect => {}
                 WaitEnd::Interrupted(_) => return RunEnd { success },
             }
@@ -379,8 +370,25 @@ impl Engine {
         }
     }
 
-    /// Waits until `due` (or, with `None`, for a command); handles pause and commands.
-    async fn wait(&mut self, due: Option<Instant>) -> WaitEnd {
+    /// Announces an immediate reconnect the user asked for.
+    async fn reconnect_now(&mut self, attempt: u32) {
+        let now = Instant::now();
+        self.out
+            .emit(EventKind::Reconnect {
+                attempt,
+                delay_ms: 0,
+                window_ms: [0, 0],
+                due_t_ms: self.out.t_ms(now),
+                rule: "reconnect requested by the user".into(),
+            })
+            .await;
+    }
+
+    /// Waits until `due` (or, with `None`, for a command) before attempt
+    /// `next`; handles pause and commands.
+    async fn wait(&mut self, due: Option<Instant>, next: u32) -> WaitEnd {
+        // A scheduled attempt has an announced due time that readers count on.
+        let scheduled = due.is_some();
         let mut due = due;
         let mut remaining = None;
         if self.paused {
@@ -404,7 +412,14 @@ impl Engine {
                 biased;
                 cmd = self.commands.recv() => match cmd {
                     None | Some(Command::Quit { .. }) => return WaitEnd::Interrupted(Interrupt::Quit),
-                    Some(Command::ReconnectNow) => return WaitEnd::Connect,
+                    Some(Command::ReconnectNow) => {
+                        // Connecting before the announced due_t_ms would break the
+                        // contract: re-announce the same attempt with no delay.
+                        if scheduled {
+                            self.reconnect_now(next).await;
+                        }
+                        return WaitEnd::Connect;
+                    }
                     Some(Command::SetPaused(true)) if !self.paused => {
                         self.paused = true;
                         remaining = due.map(|d| d.saturating_duration_since(Instant::now()));
@@ -429,26 +444,50 @@ impl Engine {
     /// One attempt: dial (bounded by the connect timeout), then the open session.
     async fn attempt(&mut self, attempt: u32) -> AttemptEnd {
         let began = Instant::now();
-        let dial = tokio::time::timeout(
-            self.settings.connect_timeout,
-            dial::dial(&self.settings, self.tls.as_ref()),
-        );
-        let deadline = async {
-            match self.deadline {
+        let end_at = self.deadline;
+        let deadline = async move {
+            match end_at {
                 Some(d) => tokio::time::sleep_until(d).await,
                 None => std::future::pending().await,
             }
         };
-        let result = tokio::select! {
-            biased;
-            interrupt = wait_for_quit(&mut self.commands) => Err(Some(interrupt)),
-            () = deadline => Err(Some(Interrupt::Duration)),
-            r = dial => Ok(r),
+        tokio::pin!(deadline);
+        // A block, so the dial's borrow of the settings ends before reporting.
+        let result = {
+            let dial = tokio::time::timeout(
+                self.settings.connect_timeout,
+                dial::dial(&self.settings, self.tls.as_ref()),
+            );
+            tokio::pin!(dial);
+            loop {
+                tokio::select! {
+                    biased;
+                    cmd = self.commands.recv() => match cmd {
+                        None | Some(Command::Quit { .. }) => break Err(Some(Interrupt::Quit)),
+                        Some(Command::ReconnectNow) => break Err(Some(Interrupt::ReconnectNow)),
+                        // Pausing while connecting holds the reconnect that may follow.
+                        Some(Command::SetPaused(p)) if p != self.paused => {
+                            self.paused = p;
+                            let kind = if p { EventKind::Paused } else { EventKind::Resumed { due_t_ms: None } };
+                            self.out.emit(kind).await;
+                        }
+                        // Sending or closing needs an open connection.
+                        Some(_) => {}
+                    },
+                    () = &mut deadline => break Err(Some(Interrupt::Duration)),
+                    r = &mut dial => break Ok(r),
+                }
+            }
         };
         let opened = match result {
             Err(interrupt) => {
+                let reason = if interrupt == Some(Interrupt::ReconnectNow) {
+                    "reconnecting at the user's request before the handshake finished"
+                } else {
+                    "the run ended before the handshake finished"
+                };
                 self.emit_close(CloseInfo {
-                    reason: "the run ended before the handshake finished".into(),
+                    reason: reason.into(),
                     ..derived(1006, Initiator::Local)
                 })
                 .await;
@@ -460,7 +499,8 @@ impl Engine {
             Ok(Err(_elapsed)) => Err(Failure {
                 class: ErrorClass::Timeout,
                 message: format!(
-                    "no WebSocket after {} (DNS, TCP, TLS and upgrade together);                      the host may drop packets, or raise --connect-timeout",
+                    "no WebSocket after {} (DNS, TCP, TLS and upgrade together); \
+                     the host may drop packets, or raise --connect-timeout",
                     crate::duration::format_duration(self.settings.connect_timeout)
                 ),
                 http: None,
@@ -530,16 +570,5 @@ pub(crate) fn derived(code: u16, initiator: Initiator) -> CloseInfo {
         wire: false,
         clean: false,
         received_code: None,
-    }
-}
-
-/// Resolves when a quit arrives; other commands are dropped while connecting.
-async fn wait_for_quit(commands: &mut mpsc::Receiver<Command>) -> Interrupt {
-    loop {
-        match commands.recv().await {
-            None | Some(Command::Quit { .. }) => return Interrupt::Quit,
-            Some(Command::ReconnectNow) => return Interrupt::ReconnectNow,
-            Some(_) => {}
-        }
     }
 }

@@ -5,6 +5,7 @@ use std::collections::VecDeque;
 use std::time::Duration;
 
 use futures_util::{FutureExt, SinkExt, StreamExt};
+use tokio::io::AsyncReadExt;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 use tokio_tungstenite::tungstenite::error::{CapacityError, ProtocolError};
@@ -387,8 +388,16 @@ impl Session<'_> {
             ),
             WsError::Utf8(_) => (
                 ErrorClass::Protocol,
-                "the server sent a text message that is not valid UTF-8; wsprobe closed with 1007"
-                    .to_string(),
+                // tungstenite reports a bad close reason like a bad text message.
+                match ws.get_ref().watch().close_payload() {
+                    Some([a, b, reason @ ..]) if std::str::from_utf8(reason).is_err() => format!(
+                        "the server closed with code {} but its close reason is not valid UTF-8; \
+                         wsprobe closed with 1007",
+                        u16::from_be_bytes([*a, *b])
+                    ),
+                    _ => "the server sent a text message that is not valid UTF-8; wsprobe closed with 1007"
+                        .to_string(),
+                },
                 Some(1007),
                 Trigger::Violation,
             ),
@@ -432,7 +441,7 @@ impl Session<'_> {
                     .is_ok_and(|r| r.is_ok());
                 let mut info = derived(code, Initiator::Client);
                 info.wire = sent;
-                info.clean = sent && drain(ws).await;
+                info.clean = sent && drain_raw(ws).await;
                 self.out.emit(EventKind::Close(info)).await;
             }
             None => {
@@ -448,27 +457,49 @@ impl Session<'_> {
     }
 }
 
-/// Reads until the stream ends (true: the close handshake completed) or a
-/// second passes, or an error (false).
+/// Waits up to a second for the close handshake to finish and the server to
+/// end TCP; true when it was clean (see [`drain_until`]).
 async fn drain(ws: &mut Socket) -> bool {
     drain_until(ws, Instant::now() + CLOSE_WAIT).await
 }
 
-/// [`drain`] with an explicit deadline.
+/// Reads until the stream ends or `deadline` passes. Clean means both Close
+/// frames crossed: the server's Close arrived (the tap saw it) and nothing
+/// failed on the way (our answer to a server's Close is written during these
+/// reads). A server that keeps TCP open after the handshake costs the wait
+/// but does not make the close unclean (RFC 6455 §7.1.4).
 async fn drain_until(ws: &mut Socket, deadline: Instant) -> bool {
-    tokio::time::timeout_at(deadline, async {
+    let failed = tokio::time::timeout_at(deadline, async {
         loop {
             match ws.next().await {
                 None | Some(Err(WsError::ConnectionClosed | WsError::AlreadyClosed)) => {
-                    return true;
+                    return false;
                 }
                 Some(Ok(_)) => {}
-                Some(Err(_)) => return false,
+                Some(Err(_)) => return true,
             }
         }
     })
     .await
-    .unwrap_or(false)
+    .unwrap_or(false);
+    !failed && ws.get_ref().watch().close_payload().is_some()
+}
+
+/// [`drain`] after a read error. tokio-tungstenite ends the stream after
+/// an error, so `ws.next()` says "ended" at once whether or not the server
+/// answered; read the bytes under it instead (the tap still parses them)
+/// until TCP ends or a second passes. Clean when the server's Close arrived.
+async fn drain_raw(ws: &mut Socket) -> bool {
+    let mut buf = [0u8; 4096];
+    let _ = tokio::time::timeout(CLOSE_WAIT, async {
+        while let Ok(n) = ws.get_mut().read(&mut buf).await {
+            if n == 0 || ws.get_ref().watch().close_payload().is_some() {
+                break;
+            }
+        }
+    })
+    .await;
+    ws.get_ref().watch().close_payload().is_some()
 }
 
 fn binary_payload(data: &[u8]) -> Payload {

@@ -89,6 +89,13 @@ pub fn explain(err: &io::Error, host: &str) -> String {
                 "unknown issuer: the certificate of {host} is not signed by a trusted CA \
                  (self-signed or private CA? pass --cacert FILE, or --insecure to skip the check)"
             ),
+            CertificateError::NotValidForNameContext { presented, .. } if !presented.is_empty() => {
+                format!(
+                    "name mismatch: the certificate is not valid for {host}; it was issued for {} \
+                     (connect with one of those names, or reissue the certificate for {host})",
+                    presented.join(", ")
+                )
+            }
             CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. } => {
                 format!(
                     "name mismatch: the certificate is not valid for {host} \
