@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use crate::cli::ConnectArgs;
+use crate::duration::format_duration;
 use crate::engine::connection::Settings;
 use crate::engine::policy_file;
 use crate::engine::target;
@@ -22,6 +23,16 @@ pub fn settings(url: &str, args: &ConnectArgs) -> Result<Settings, UsageError> {
     }
     if let Some(d) = args.ping_timeout {
         policy.ping_timeout = positive(d.0, "--ping-timeout")?;
+    }
+    if policy.ping_timeout <= policy.ping_interval {
+        // Otherwise a quiet but healthy connection is declared dead before
+        // the ping that would have kept it alive is even sent.
+        return Err(UsageError::new(format!(
+            "the ping timeout ({}) must be longer than the ping interval ({}); \
+             e.g. --ping-interval 15s --ping-timeout 30s",
+            format_duration(policy.ping_timeout),
+            format_duration(policy.ping_interval)
+        )));
     }
     if args.reconnect_on_normal {
         policy.reconnect_on_normal = true;

@@ -94,10 +94,18 @@ fn retry_after_is_the_minimum() {
         "20s",
         "--json",
     ]);
-    for s in json_lines(&out) {
-        assert_eq!(s["window_ms"], serde_json::json!([20000, 22000]));
-        assert!(s["delay_ms"].as_u64().unwrap() >= 20_000);
+    let steps = json_lines(&out);
+    assert_eq!(steps[0]["window_ms"], serde_json::json!([20000, 22000]));
+    for s in &steps {
+        assert!(s["delay_ms"].as_u64().unwrap() >= 20_000, "{s}");
     }
+    // Once the backoff outgrows the server's wait, it keeps growing.
+    let last = &steps[steps.len() - 1];
+    assert_eq!(
+        last["window_ms"],
+        serde_json::json!([60_000, 120_000]),
+        "{last}"
+    );
 }
 
 #[test]
@@ -181,4 +189,29 @@ fn bad_simulate_input_exits_2() {
         assert_eq!(out.status.code(), Some(2), "{args:?}");
         assert!(stderr(&out).contains(says), "{args:?}: {}", stderr(&out));
     }
+}
+
+#[test]
+fn a_ping_timeout_not_longer_than_the_interval_is_refused() {
+    let out = wsprobe(&["ws://127.0.0.1:9/", "--json", "--ping-timeout", "5s"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("must be longer than the ping interval"),
+        "{}",
+        stderr(&out)
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("p.toml");
+    std::fs::write(
+        &path,
+        "[liveness]\nping-interval = \"20s\"\nping-timeout = \"10s\"\n",
+    )
+    .unwrap();
+    let out = wsprobe(&["policy", "show", "--policy", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains(":3: liveness.ping-timeout"),
+        "{}",
+        stderr(&out)
+    );
 }

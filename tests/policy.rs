@@ -151,6 +151,33 @@ fn retry_after_sets_the_window() {
 }
 
 #[test]
+fn a_short_retry_after_only_raises_the_backoff_window() {
+    let policy = Policy::default();
+    let mut h = History {
+        failures: 4,
+        ..History::default()
+    };
+    let mut rng = StdRng::seed_from_u64(3);
+    let outcome = |secs| Outcome {
+        retry_after: Some(S(secs)),
+        ..Outcome::failed(Trigger::Http(503))
+    };
+    // k = 4: the class window is [8s, 16s]; Retry-After 0 must not shorten it.
+    let d = policy.decide(&mut h, &outcome(0), &mut rng);
+    assert_eq!(window(&d), (S(8), S(16)));
+    let mut h = History {
+        failures: 4,
+        ..History::default()
+    };
+    let d = policy.decide(&mut h, &outcome(10), &mut rng);
+    assert_eq!(window(&d), (S(10), S(16)));
+    let Decision::Reconnect { rule, .. } = d else {
+        panic!("503 reconnects")
+    };
+    assert!(rule.ends_with("(Retry-After 10s is below it)"), "{rule}");
+}
+
+#[test]
 fn server_error_stops_after_five_retries() {
     let policy = Policy::default();
     let mut h = History::default();
@@ -246,7 +273,7 @@ proptest! {
                     Some(ra) => {
                         let ra = ra.min(policy.max_retry_after);
                         prop_assert!(delay >= ra, "Retry-After is a floor");
-                        prop_assert!(window.1 <= ra.mul_f64(1.1) + MS(1));
+                        prop_assert!(window.1 <= (ra.mul_f64(1.1) + MS(1)).max(cap_of(&policy, class)));
                     }
                     None => prop_assert!(window.1 <= cap_of(&policy, class)),
                 }

@@ -704,17 +704,27 @@ impl Policy {
         rng: &mut R,
     ) -> Decision {
         let (window, rule) = match retry_after {
+            // The server's wait is the minimum: [R, 1.1·R] when it is longer
+            // than what the class would wait anyway. A shorter one (even 0)
+            // only raises the class's own window, so the backoff keeps growing
+            // and a server answering "Retry-After: 0" is not hammered.
             Some(ra) => {
                 let ra = ra.min(self.max_retry_after);
-                let high = ra.mul_f64(1.1);
-                (
-                    (ra, high),
-                    format!(
-                        "{}: Retry-After {} is the minimum",
-                        class.label(),
-                        format_duration(ra)
-                    ),
-                )
+                if ra >= window.1 {
+                    (
+                        (ra, ra.mul_f64(1.1)),
+                        format!(
+                            "{}: Retry-After {} is the minimum",
+                            class.label(),
+                            format_duration(ra)
+                        ),
+                    )
+                } else {
+                    (
+                        (window.0.max(ra), window.1),
+                        format!("{rule} (Retry-After {} is below it)", format_duration(ra)),
+                    )
+                }
             }
             None => (window, rule),
         };

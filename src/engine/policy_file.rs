@@ -180,6 +180,14 @@ fn into_policy(raw: PolicyFile) -> Result<Policy, (String, String)> {
             "ping-interval and ping-timeout must be above zero".into(),
         ));
     }
+    if raw.liveness.ping_timeout <= raw.liveness.ping_interval {
+        return Err((
+            "liveness.ping-timeout".into(),
+            "ping-timeout must be longer than ping-interval, or a quiet connection is \
+             declared dead before it is pinged"
+                .into(),
+        ));
+    }
     Ok(Policy {
         min_uptime: raw.min_uptime.0,
         reconnect_on_normal: raw.reconnect_on_normal,
@@ -285,7 +293,8 @@ pub fn show(policy: &Policy) -> String {
         "# wsprobe reconnect policy. Use it with: wsprobe URL --policy FILE\n\
          # Classes: done going-away abnormal service-restart try-again-later server-error fatal auth.\n\
          # Full jitter draws from [floor, floor + min(cap, base*2^k)]; equal jitter from [t/2, t]\n\
-         # with t = min(cap, base*2^k); k counts consecutive failures. A Retry-After R gives [R, 1.1R].\n\
+         # with t = min(cap, base*2^k); k counts consecutive failures. A Retry-After R is the\n\
+         # minimum: [R, 1.1R] when R is past the class's window, else it raises the window's start.\n\
          # [codes] maps a code or range to a class (the narrowest range wins); 1000 is done,\n\
          # or going-away with reconnect-on-normal. preset = \"graphql-ws\" or \"discord\" adds their codes.\n\n{body}"
     )
