@@ -364,3 +364,20 @@ async fn quit_while_waiting_just_gives_up() {
     );
     assert!(run.end.success);
 }
+
+#[tokio::test]
+async fn quitting_during_a_countdown_ends_an_interactive_run() {
+    let server = closes_with(1001).await;
+    let mut s = common::long_wait(server.url("/"));
+    s.interactive = true;
+    let mut probe = Probe::start(s);
+    probe.until("reconnect").await;
+    probe.send(Command::Quit { code: 1000 }).await;
+    let give_up = probe.until("give_up").await;
+    assert_eq!(give_up["reason"], "quit by the user");
+    // The run is over: the engine ends and closes its channel at once
+    // instead of waiting for a reconnect that will never be asked for.
+    assert!(probe.next().await.is_none(), "the run should be over");
+    let events: Vec<_> = probe.seen.iter().map(common::to_json).collect();
+    common::check_run(&events, true);
+}

@@ -330,3 +330,30 @@ async fn a_close_the_server_never_answers_while_holding_tcp_is_not_clean() {
     let run = probe.finish().await;
     assert_eq!(run.first("close")["clean"], false, "{}", run.dump());
 }
+
+#[tokio::test]
+async fn a_large_message_still_arriving_is_not_silence() {
+    // One 60 kB binary message trickled in 30 slices, 40 ms apart: no whole
+    // frame and no pong for far longer than the ping timeout, but bytes keep
+    // coming, so the connection is alive.
+    let server = serve(|_, mut tcp| async move {
+        handshake(&mut tcp, &[]).await?;
+        let whole = frame(0x2, &vec![7u8; 60_000]);
+        for slice in whole.chunks(whole.len().div_ceil(30)) {
+            tcp.write_all(slice).await?;
+            tokio::time::sleep(Duration::from_millis(40)).await;
+        }
+        tcp.write_all(&close_frame(1000, b"")).await?;
+        common::hold(tcp).await
+    })
+    .await;
+    let mut s = common::settings(server.url("/"));
+    s.policy.ping_interval = Duration::from_millis(100);
+    s.policy.ping_timeout = Duration::from_millis(300);
+    let run = run(s).await;
+    let ctx = run.dump();
+    assert!(run.all("error").is_empty(), "{ctx}");
+    let message = run.first("message");
+    assert_eq!(message["len"], 60_000, "{ctx}");
+    assert_eq!(run.first("close")["code"], 1000, "{ctx}");
+}

@@ -194,6 +194,23 @@ fn server_error_stops_after_five_retries() {
 }
 
 #[test]
+fn healthy_connections_between_1011s_reset_the_retry_limit() {
+    let policy = Policy::default();
+    let mut h = History::default();
+    let mut rng = StdRng::seed_from_u64(3);
+    let after_an_hour = Outcome {
+        trigger: Trigger::Code(1011),
+        uptime: Some(S(3600)),
+        received_frame: true,
+        retry_after: None,
+    };
+    for _ in 0..10 {
+        let d = policy.decide(&mut h, &after_an_hour, &mut rng);
+        assert!(matches!(d, Decision::Reconnect { .. }), "{d:?}");
+    }
+}
+
+#[test]
 fn reconnect_on_normal_turns_1000_into_going_away() {
     let policy = Policy {
         reconnect_on_normal: true,

@@ -6,7 +6,7 @@ use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
 use crate::engine::close_code::{self, Entry};
-use crate::engine::event::{CloseInfo, Dir, EngineEvent, ErrorClass, EventKind};
+use crate::engine::event::{CloseInfo, Dir, EngineEvent, ErrorClass, EventKind, Payload};
 use crate::engine::policy::{Class, Policy, Trigger};
 
 /// How many events the TUI keeps unless `--history` says otherwise.
@@ -28,11 +28,29 @@ pub const MAX_REASON_BYTES: usize = 123;
 /// Events are addressed by their absolute position (`0` is the first event
 /// ever pushed), so a selection stays on the same event while older ones are
 /// dropped.
+///
+/// Besides the event count it keeps the message text under [`TEXT_BUDGET`]
+/// bytes, so a server sending large messages cannot make the history grow
+/// to `cap` times the largest message.
 #[derive(Debug, Clone)]
 pub struct Timeline {
     events: VecDeque<EngineEvent>,
     cap: usize,
     dropped: u64,
+    text_bytes: usize,
+}
+
+/// The most message text the history keeps (the newest event is always kept).
+pub const TEXT_BUDGET: usize = 64 << 20;
+
+fn text_bytes(event: &EngineEvent) -> usize {
+    match &event.kind {
+        EventKind::Message {
+            payload: Payload::Text(t),
+            ..
+        } => t.len(),
+        _ => 0,
+    }
 }
 
 impl Timeline {
@@ -42,16 +60,23 @@ impl Timeline {
             events: VecDeque::new(),
             cap: cap.max(1),
             dropped: 0,
+            text_bytes: 0,
         }
     }
 
-    /// Appends `event`, forgetting the oldest one when full.
+    /// Appends `event`, forgetting the oldest ones when over the count or
+    /// the text budget.
     pub fn push(&mut self, event: EngineEvent) {
-        if self.events.len() == self.cap {
-            self.events.pop_front();
-            self.dropped += 1;
-        }
+        self.text_bytes += text_bytes(&event);
         self.events.push_back(event);
+        while self.events.len() > 1
+            && (self.events.len() > self.cap || self.text_bytes > TEXT_BUDGET)
+        {
+            if let Some(old) = self.events.pop_front() {
+                self.text_bytes -= text_bytes(&old);
+                self.dropped += 1;
+            }
+        }
     }
 
     /// Position of the oldest event kept.

@@ -193,6 +193,12 @@ fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
                     reason: std::mem::take(reason),
                 };
                 app.mode = Mode::Normal;
+                // The engine can only close an open connection; say so
+                // instead of dropping the request silently.
+                if app.conn.phase != Phase::Open {
+                    app.notice = Some("not connected: nothing to close (r reconnects)".into());
+                    return Vec::new();
+                }
                 closing(app);
                 vec![Effect::Send(command)]
             }
@@ -214,6 +220,13 @@ fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
                 Vec::new()
             }
             Action::Confirm => {
+                if app.conn.phase != Phase::Open {
+                    // Keep the text: the composer stays open until a
+                    // connection can take it.
+                    app.notice =
+                        Some("not connected: the message was not sent; Esc cancels".into());
+                    return Vec::new();
+                }
                 let command = Command::SendText(std::mem::take(text));
                 app.mode = Mode::Normal;
                 vec![Effect::Send(command)]

@@ -291,6 +291,9 @@ impl Engine {
                 return RunEnd { success: false };
             }
             let end = self.attempt(attempt).await;
+            // Set when the run itself is over (quit or --duration), as opposed
+            // to a policy stop that an interactive user may still undo with `r`.
+            let mut finished = matches!(end.interrupt, Some(Interrupt::Quit | Interrupt::Duration));
             let (reason, success) = match end.interrupt {
                 Some(Interrupt::Quit) => ("quit by the user".to_string(), true),
                 Some(Interrupt::Duration) => ("the --duration ran out".to_string(), true),
@@ -311,6 +314,7 @@ impl Engine {
                                 rule,
                             })
                             .await;
+                        finished = true;
                         match self.wait(Some(due), attempt + 1).await {
                             WaitEnd::Connect => continue,
                             WaitEnd::Interrupted(Interrupt::Duration) => {
@@ -323,8 +327,7 @@ impl Engine {
                 },
             };
             self.out.emit(EventKind::GiveUp { reason }).await;
-            let interrupted = matches!(end.interrupt, Some(Interrupt::Quit | Interrupt::Duration));
-            if !self.settings.interactive || interrupted {
+            if !self.settings.interactive || finished {
                 return RunEnd { success };
             }
             // Interactive: stay until the user reconnects or quits.

@@ -237,6 +237,11 @@ async fn upgrade(settings: &Settings, transport: Transport) -> Result<Opened, Fa
     let mut config = WebSocketConfig::default();
     config.max_message_size = Some(settings.max_message_size);
     config.max_frame_size = Some(settings.max_message_size);
+    // A server that floods pings and never reads would otherwise grow our
+    // queue of pongs without bound; with a limit tungstenite keeps one.
+    // Room for the largest --send text on top.
+    let largest_send = settings.send.iter().map(String::len).max().unwrap_or(0);
+    config.max_write_buffer_size = (4usize << 20).saturating_add(largest_send);
     match tokio_tungstenite::client_async_with_config(request, Tap::new(transport), Some(config))
         .await
     {

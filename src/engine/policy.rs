@@ -613,6 +613,9 @@ impl Policy {
         if healthy {
             history.failures = 0;
             history.after_restart = false;
+            // Retry limits count consecutive retries; a healthy connection
+            // in between means the server recovered each time.
+            history.streak = None;
         }
         let mapped = self.classify(outcome.trigger);
         let what = outcome.trigger.describe();

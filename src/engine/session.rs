@@ -21,6 +21,9 @@ use crate::engine::event::{
 };
 use crate::engine::policy::{Outcome, Trigger};
 
+/// How long one write may take before the connection counts as stalled.
+const SEND_WAIT: Duration = Duration::from_secs(5);
+
 /// How long to wait for the other side's part of a close handshake.
 const CLOSE_WAIT: Duration = Duration::from_secs(1);
 
@@ -61,14 +64,14 @@ impl Session<'_> {
             last_frame: Instant::now(),
             pings: VecDeque::new(),
         };
+        let mut stalled = None;
         for text in &self.settings.send {
-            if ws.send(Message::text(text.clone())).await.is_ok() {
-                self.out
-                    .emit(EventKind::Message {
-                        dir: Dir::Out,
-                        payload: Payload::Text(text.clone()),
-                    })
-                    .await;
+            let payload = Payload::Text(text.clone());
+            stalled = self
+                .send(&mut ws, Message::text(text.clone()), payload)
+                .await;
+            if stalled.is_some() {
+                break;
             }
         }
         let ping_every = self.settings.policy.ping_interval;
@@ -88,90 +91,103 @@ impl Session<'_> {
         tokio::pin!(deadline);
 
         let mut burst = 0u32;
-        let ending = loop {
-            // Fast path: a frame tungstenite already has needs neither the
-            // select nor the timers. The budget keeps commands and timers
-            // served during a flood.
-            if burst < BURST
-                && let Some(next) = ws.next().now_or_never()
-            {
-                burst += 1;
-                if let Some(ending) = self.on_next(&mut ws, next, &mut rx).await {
-                    break ending;
-                }
-                continue;
-            }
-            burst = 0;
-            // About to wait: every line so far must be visible.
-            self.out.flush();
-            if self.out.is_closed() {
-                break Ending {
-                    trigger: Trigger::User,
-                    interrupt: Some(Interrupt::Quit),
-                };
-            }
-            tokio::select! {
-                biased;
-                cmd = self.commands.recv() => {
-                    let (code, reason, interrupt) = match cmd {
-                        None => (1001, String::new(), Interrupt::Quit),
-                        Some(Command::Quit { code }) => (code, String::new(), Interrupt::Quit),
-                        Some(Command::Close { code, reason }) => (code, reason, Interrupt::UserClose),
-                        Some(Command::ReconnectNow) => {
-                            (1000, "reconnecting".to_string(), Interrupt::ReconnectNow)
-                        }
-                        Some(Command::SendText(text)) => {
-                            self.send(&mut ws, Message::text(text.clone()), Payload::Text(text)).await;
-                            continue;
-                        }
-                        Some(Command::SendBinary(data)) => {
-                            let payload = binary_payload(&data);
-                            self.send(&mut ws, Message::binary(data), payload).await;
-                            continue;
-                        }
-                        Some(Command::Ping) => {
-                            ping_id += 1;
-                            self.ping(&mut ws, ping_id, &mut rx.pings).await;
-                            continue;
-                        }
-                        Some(Command::SetPaused(p)) => {
-                            if p != *self.paused {
-                                *self.paused = p;
-                                let kind = if p { EventKind::Paused } else { EventKind::Resumed { due_t_ms: None } };
-                                self.out.emit(kind).await;
-                            }
-                            continue;
-                        }
-                    };
-                    self.client_close(&mut ws, code, reason).await;
-                    break Ending { trigger: Trigger::User, interrupt: Some(interrupt) };
-                }
-                () = &mut deadline => {
-                    self.client_close(&mut ws, 1000, String::new()).await;
-                    break Ending { trigger: Trigger::User, interrupt: Some(Interrupt::Duration) };
-                }
-                () = &mut live_timer => {
-                    let dead_at = rx.last_frame + silence;
-                    if Instant::now() < dead_at {
-                        live_timer.as_mut().reset(dead_at);
-                        continue;
-                    }
-                    self.error(ErrorClass::Liveness, format!(
-                        "nothing received for {} (not even a pong): the connection is dead \
-                         (a proxy or NAT may have dropped it); see --ping-timeout",
-                        crate::duration::format_duration(silence)
-                    )).await;
-                    self.out.emit(EventKind::Close(derived(1006, Initiator::Local))).await;
-                    break Ending { trigger: Trigger::Liveness, interrupt: None };
-                }
-                () = &mut ping_timer => {
-                    ping_timer.as_mut().reset(Instant::now() + ping_every);
-                    ping_id += 1;
-                    self.ping(&mut ws, ping_id, &mut rx.pings).await;
-                }
-                next = ws.next() => {
+        let ending = if let Some(ending) = stalled {
+            ending
+        } else {
+            loop {
+                // Fast path: a frame tungstenite already has needs neither the
+                // select nor the timers. The budget keeps commands and timers
+                // served during a flood.
+                if burst < BURST
+                    && let Some(next) = ws.next().now_or_never()
+                {
+                    burst += 1;
                     if let Some(ending) = self.on_next(&mut ws, next, &mut rx).await {
                         break ending;
+                    }
+                    continue;
+                }
+                burst = 0;
+                // About to wait: every line so far must be visible.
+                self.out.flush();
+                if self.out.is_closed() {
+                    break Ending {
+                        trigger: Trigger::User,
+                        interrupt: Some(Interrupt::Quit),
+                    };
+                }
+                tokio::select! {
+                    biased;
+                    cmd = self.commands.recv() => {
+                        let (code, reason, interrupt) = match cmd {
+                            None => (1001, String::new(), Interrupt::Quit),
+                            Some(Command::Quit { code }) => (code, String::new(), Interrupt::Quit),
+                            Some(Command::Close { code, reason }) => (code, reason, Interrupt::UserClose),
+                            Some(Command::ReconnectNow) => {
+                                (1000, "reconnecting".to_string(), Interrupt::ReconnectNow)
+                            }
+                            Some(Command::SendText(text)) => {
+                                if let Some(e) = self.send(&mut ws, Message::text(text.clone()), Payload::Text(text)).await {
+                                    break e;
+                                }
+                                continue;
+                            }
+                            Some(Command::SendBinary(data)) => {
+                                let payload = binary_payload(&data);
+                                if let Some(e) = self.send(&mut ws, Message::binary(data), payload).await {
+                                    break e;
+                                }
+                                continue;
+                            }
+                            Some(Command::Ping) => {
+                                ping_id += 1;
+                                if let Some(e) = self.ping(&mut ws, ping_id, &mut rx.pings).await {
+                            break e;
+                        }
+                                continue;
+                            }
+                            Some(Command::SetPaused(p)) => {
+                                if p != *self.paused {
+                                    *self.paused = p;
+                                    let kind = if p { EventKind::Paused } else { EventKind::Resumed { due_t_ms: None } };
+                                    self.out.emit(kind).await;
+                                }
+                                continue;
+                            }
+                        };
+                        self.client_close(&mut ws, code, reason).await;
+                        break Ending { trigger: Trigger::User, interrupt: Some(interrupt) };
+                    }
+                    () = &mut deadline => {
+                        self.client_close(&mut ws, 1000, String::new()).await;
+                        break Ending { trigger: Trigger::User, interrupt: Some(Interrupt::Duration) };
+                    }
+                    () = &mut live_timer => {
+                        let heard = ws.get_ref().last_read().map_or(rx.last_frame, |t| t.max(rx.last_frame));
+                    let dead_at = heard + silence;
+                        if Instant::now() < dead_at {
+                            live_timer.as_mut().reset(dead_at);
+                            continue;
+                        }
+                        self.error(ErrorClass::Liveness, format!(
+                            "nothing received for {} (not even a pong): the connection is dead \
+                             (a proxy or NAT may have dropped it); see --ping-timeout",
+                            crate::duration::format_duration(silence)
+                        )).await;
+                        self.out.emit(EventKind::Close(derived(1006, Initiator::Local))).await;
+                        break Ending { trigger: Trigger::Liveness, interrupt: None };
+                    }
+                    () = &mut ping_timer => {
+                        ping_timer.as_mut().reset(Instant::now() + ping_every);
+                        ping_id += 1;
+                        if let Some(e) = self.ping(&mut ws, ping_id, &mut rx.pings).await {
+                            break e;
+                        }
+                    }
+                    next = ws.next() => {
+                        if let Some(ending) = self.on_next(&mut ws, next, &mut rx).await {
+                            break ending;
+                        }
                     }
                 }
             }
@@ -187,40 +203,74 @@ impl Session<'_> {
         }
     }
 
-    async fn send(&mut self, ws: &mut Socket, msg: Message, payload: Payload) {
-        match ws.send(msg).await {
-            Ok(()) => {
+    /// Sends a data message; `Some` when the server stopped reading.
+    async fn send(&mut self, ws: &mut Socket, msg: Message, payload: Payload) -> Option<Ending> {
+        match tokio::time::timeout(SEND_WAIT, ws.send(msg)).await {
+            Ok(Ok(())) => {
                 self.out
                     .emit(EventKind::Message {
                         dir: Dir::Out,
                         payload,
                     })
                     .await;
+                None
             }
-            Err(e) => {
+            Ok(Err(e)) => {
                 self.error(ErrorClass::Io, format!("could not send: {e}"))
                     .await;
+                None
             }
+            Err(_) => Some(self.stalled().await),
         }
     }
 
-    async fn ping(&mut self, ws: &mut Socket, id: u64, pings: &mut VecDeque<(u64, Instant)>) {
+    /// Sends a ping; `Some` when the server stopped reading.
+    async fn ping(
+        &mut self,
+        ws: &mut Socket,
+        id: u64,
+        pings: &mut VecDeque<(u64, Instant)>,
+    ) -> Option<Ending> {
         let payload = id.to_be_bytes();
-        if ws
-            .send(Message::Ping(payload.to_vec().into()))
-            .await
-            .is_ok()
+        match tokio::time::timeout(SEND_WAIT, ws.send(Message::Ping(payload.to_vec().into()))).await
         {
-            pings.push_back((id, Instant::now()));
-            if pings.len() > 16 {
-                pings.pop_front();
+            Ok(Ok(())) => {
+                pings.push_back((id, Instant::now()));
+                if pings.len() > 16 {
+                    pings.pop_front();
+                }
+                self.out
+                    .emit(EventKind::Ping {
+                        dir: Dir::Out,
+                        len: payload.len(),
+                    })
+                    .await;
+                None
             }
-            self.out
-                .emit(EventKind::Ping {
-                    dir: Dir::Out,
-                    len: payload.len(),
-                })
-                .await;
+            Ok(Err(_)) => None,
+            Err(_) => Some(self.stalled().await),
+        }
+    }
+
+    /// A write could not finish: the server (or the path to it) stopped
+    /// reading. Waiting longer would block commands, so the connection is
+    /// given up like a dead one.
+    async fn stalled(&mut self) -> Ending {
+        self.error(
+            ErrorClass::Io,
+            format!(
+                "the server stopped reading: a frame could not be written within {}; \
+                 the connection is given up",
+                crate::duration::format_duration(SEND_WAIT)
+            ),
+        )
+        .await;
+        self.out
+            .emit(EventKind::Close(derived(1006, Initiator::Local)))
+            .await;
+        Ending {
+            trigger: Trigger::Code(1006),
+            interrupt: None,
         }
     }
 

@@ -11,6 +11,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::time::Instant;
 
 /// Where the parser is in the byte stream.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -173,6 +174,7 @@ impl FrameWatch {
 pub struct Tap<S> {
     inner: S,
     watch: FrameWatch,
+    last_read: Option<Instant>,
 }
 
 impl<S> Tap<S> {
@@ -181,7 +183,14 @@ impl<S> Tap<S> {
         Self {
             inner,
             watch: FrameWatch::default(),
+            last_read: None,
         }
+    }
+
+    /// When bytes last arrived. Liveness counts from here, so a large
+    /// message still arriving on a slow link is not mistaken for silence.
+    pub fn last_read(&self) -> Option<Instant> {
+        self.last_read
     }
 
     /// What the tap has seen.
@@ -204,7 +213,10 @@ impl<S: AsyncRead + Unpin> AsyncRead for Tap<S> {
         let this = self.get_mut();
         let before = buf.filled().len();
         let res = Pin::new(&mut this.inner).poll_read(cx, buf);
-        if let Poll::Ready(Ok(())) = res {
+        if let Poll::Ready(Ok(())) = res
+            && buf.filled().len() > before
+        {
+            this.last_read = Some(Instant::now());
             this.watch.observe(&buf.filled()[before..]);
         }
         res

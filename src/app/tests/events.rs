@@ -252,6 +252,22 @@ fn the_history_is_bounded_and_a_pinned_selection_survives() {
 }
 
 #[test]
+fn large_messages_are_bounded_by_the_text_budget() {
+    use crate::app::state::TEXT_BUDGET;
+    let mut h = Harness::new();
+    let big = "x".repeat(TEXT_BUDGET / 4);
+    for i in 0..10 {
+        h.event(i, text(Dir::In, &big));
+    }
+    // Four messages of a quarter of the budget fit; older ones were dropped.
+    assert_eq!(h.app.timeline.len(), 4);
+    assert_eq!(h.app.timeline.dropped(), 6);
+    // One message larger than the whole budget is still kept (the newest is).
+    h.event(20, text(Dir::In, &"y".repeat(TEXT_BUDGET + 1)));
+    assert_eq!(h.app.timeline.len(), 1);
+}
+
+#[test]
 fn engine_end_viewport_and_shutdown() {
     let mut h = Harness::new();
     h.event(0, connecting(1));

@@ -106,6 +106,7 @@ fn c_picks_a_code_and_a_reason() {
 #[test]
 fn i_composes_and_sends_text() {
     let mut h = Harness::new();
+    h.open(0);
     h.char('i');
     for c in "hi qj".chars() {
         h.char(c);
@@ -254,5 +255,34 @@ fn the_close_panel_shows_the_selected_close_or_the_last() {
     assert_eq!(
         h.app.close_view().map(|c| (c.pos, c.info.code)),
         Some((2, 1012))
+    );
+}
+
+#[test]
+fn sending_or_closing_without_a_connection_says_so() {
+    let mut h = Harness::new();
+    h.char('i');
+    h.char('x');
+    assert!(h.key(KeyCode::Enter).is_empty(), "nothing to send it on");
+    assert_eq!(
+        h.app.mode,
+        Mode::Composer { text: "x".into() },
+        "the text is kept"
+    );
+    assert!(
+        h.app
+            .notice
+            .as_deref()
+            .is_some_and(|n| n.contains("not connected"))
+    );
+    h.key(KeyCode::Esc);
+    h.char('c');
+    assert!(h.key(KeyCode::Enter).is_empty(), "nothing to close");
+    assert_eq!(h.app.mode, Mode::Normal);
+    assert!(
+        h.app
+            .notice
+            .as_deref()
+            .is_some_and(|n| n.contains("nothing to close"))
     );
 }
