@@ -357,3 +357,32 @@ async fn a_large_message_still_arriving_is_not_silence() {
     assert_eq!(message["len"], 60_000, "{ctx}");
     assert_eq!(run.first("close")["code"], 1000, "{ctx}");
 }
+
+#[tokio::test]
+async fn a_server_that_stops_reading_ends_the_connection_instead_of_hanging() {
+    // The server never reads, so an 8 MiB message cannot be written out:
+    // after the send wait the connection is given up like a dead one.
+    let server = serve(|_, mut tcp| async move {
+        handshake(&mut tcp, &[]).await?;
+        common::hold(tcp).await
+    })
+    .await;
+    let mut s = common::settings(server.url("/"));
+    s.send = vec!["x".repeat(8 << 20)];
+    s.max_attempts = Some(1);
+    let run = run(s).await;
+    let ctx = run.dump();
+    let error = run.first("error");
+    assert!(
+        error["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("stopped reading")),
+        "{ctx}"
+    );
+    let close = run.first("close");
+    assert_eq!(
+        (&close["code"], &close["wire"]),
+        (&1006.into(), &false.into()),
+        "{ctx}"
+    );
+}
