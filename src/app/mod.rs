@@ -89,6 +89,9 @@ pub struct App {
     pub countdown: Option<Countdown>,
     /// Auto-reconnect is paused (as the engine confirmed).
     pub paused: bool,
+    /// What the user asked for last; `p` toggles this, not the confirmed
+    /// state, so two quick presses pause and resume rather than pause twice.
+    pub pause_wanted: bool,
     /// Why the policy stopped, once it did.
     pub stopped: Option<String>,
     /// The last close, with what explains it.
@@ -130,6 +133,7 @@ impl App {
             },
             countdown: None,
             paused: false,
+            pause_wanted: false,
             stopped: None,
             last_close: None,
             stats: Stats::default(),

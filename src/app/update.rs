@@ -244,7 +244,10 @@ fn normal(app: &mut App, action: Action) -> Vec<Effect> {
     match action {
         Action::Quit => return quit(app, 1000),
         Action::Reconnect => return vec![Effect::Send(Command::ReconnectNow)],
-        Action::TogglePause => return vec![Effect::Send(Command::SetPaused(!app.paused))],
+        Action::TogglePause => {
+            app.pause_wanted = !app.pause_wanted;
+            return vec![Effect::Send(Command::SetPaused(app.pause_wanted))];
+        }
         Action::OpenPicker => {
             app.mode = Mode::Picker {
                 index: 0,

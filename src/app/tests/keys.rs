@@ -286,3 +286,11 @@ fn sending_or_closing_without_a_connection_says_so() {
             .is_some_and(|n| n.contains("nothing to close"))
     );
 }
+
+#[test]
+fn two_quick_presses_of_p_pause_and_resume() {
+    let mut h = Harness::new();
+    assert_eq!(h.char('p'), [Effect::Send(Command::SetPaused(true))]);
+    // The engine has not confirmed yet; the second press still resumes.
+    assert_eq!(h.char('p'), [Effect::Send(Command::SetPaused(false))]);
+}
