@@ -1,11 +1,13 @@
 //! Turns the command line (and the policy file it names) into validated
 //! engine [`Settings`]. Precedence: flags, then the policy file, then defaults.
 
+use std::path::Path;
 use std::time::Duration;
 
 use crate::cli::ConnectArgs;
 use crate::duration::format_duration;
 use crate::engine::connection::Settings;
+use crate::engine::policy::Policy;
 use crate::engine::policy_file;
 use crate::engine::target;
 use crate::usage::UsageError;
@@ -13,11 +15,7 @@ use crate::usage::UsageError;
 /// Builds the engine settings for `url` from the connection flags.
 pub fn settings(url: &str, args: &ConnectArgs) -> Result<Settings, UsageError> {
     let url = target::normalize_url(url)?;
-    let mut policy = policy_file::load(args.policy.as_deref()).map_err(|e| {
-        UsageError::new(format!(
-            "bad policy file {e}\n  (see `wsprobe policy show` for a valid file to start from)"
-        ))
-    })?;
+    let mut policy = load_policy(args.policy.as_deref())?;
     if let Some(d) = args.ping_interval {
         policy.ping_interval = positive(d.0, "--ping-interval")?;
     }
@@ -85,6 +83,16 @@ pub fn settings(url: &str, args: &ConnectArgs) -> Result<Settings, UsageError> {
     s.seed = args.seed;
     s.show_secrets = args.show_secrets;
     Ok(s)
+}
+
+/// Loads `--policy FILE` (or the defaults); a bad file is a usage error
+/// that names file, line and key and says where to start from.
+pub fn load_policy(path: Option<&Path>) -> Result<Policy, UsageError> {
+    policy_file::load(path).map_err(|e| {
+        UsageError::new(format!(
+            "bad policy file {e}\n  (see `wsprobe policy show` for a valid file to start from)"
+        ))
+    })
 }
 
 fn positive(d: Duration, flag: &str) -> Result<Duration, UsageError> {

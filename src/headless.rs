@@ -1,17 +1,16 @@
 //! Headless modes: `--json` (one SPEC §2 object per line) and `--headless`
-//! (one readable line per event). Both write every event as it comes and
-//! flush whenever no further event is already waiting, so a reader never
-//! waits for a line that happened.
+//! (one readable line per event). Lines are written from the engine's own
+//! task and flushed whenever the engine is about to wait (and at once for
+//! everything but frames), so a reader never waits for a line that happened.
 
 use std::io::{self, Write};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde::Serialize;
 
 use crate::duration::format_duration;
 use crate::engine::close_code;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-
 use crate::engine::connection::{self, EventSink, RunEnd, Settings};
 use crate::engine::event::{Command, EngineEvent, EventKind, HttpReply, Payload};
 use crate::sanitize::sanitize;

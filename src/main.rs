@@ -1,9 +1,10 @@
 use std::io::Write;
 use std::process::ExitCode;
 
+use std::time::Duration;
+
 use anyhow::Context as _;
 use clap::Parser;
-use std::time::Duration;
 
 use wsprobe::cli::{Cli, Command, PolicyCommand, ServeArgs, SimulateArgs};
 use wsprobe::demo_server::{DemoServer, ServerConfig};
@@ -40,12 +41,7 @@ fn print(text: &str) -> anyhow::Result<()> {
 }
 
 fn load_policy(path: Option<&std::path::Path>) -> anyhow::Result<Policy> {
-    policy_file::load(path).map_err(|e| {
-        UsageError::new(format!(
-            "bad policy file {e}\n  (see `wsprobe policy show` for a valid file to start from)"
-        ))
-        .into()
-    })
+    Ok(wsprobe::config::load_policy(path)?)
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {

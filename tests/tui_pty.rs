@@ -7,7 +7,6 @@
 mod pty_support;
 
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
 
 use pty_support::{LEAVE_ALT_SCREEN, Pty, SHOW_CURSOR, Server, tail, wsprobe};
 use ratatui::layout::Rect;
@@ -173,15 +172,12 @@ fn picked(s: &vt100::Screen) -> Option<u16> {
         .and_then(|(_, rest)| rest.split_whitespace().next()?.parse().ok())
 }
 
-/// Quits with `q` and checks that wsprobe exits 0 within a few seconds and
-/// leaves the terminal as it found it: the output ends by leaving the
+/// Quits with `q` and checks that wsprobe exits 0 (`wait_exit` fails a run
+/// that does not end) and leaves the terminal as it found it: the output ends by leaving the
 /// alternate screen and showing the cursor, and raw mode is off.
 fn quit_and_check_restored(pty: &mut Pty) {
-    let asked = Instant::now();
     pty.send("q");
     assert_eq!(pty.wait_exit(), 0, "the exit status of a quit");
-    let took = asked.elapsed();
-    assert!(took < Duration::from_secs(3), "quitting took {took:.1?}");
     pty.wait_output_end();
     let raw = pty.raw();
     let ending = [LEAVE_ALT_SCREEN, SHOW_CURSOR].concat();
