@@ -132,7 +132,7 @@ fn apply_100k_events(bencher: Bencher) {
     let events = flood(100_000);
     let base = Instant::now();
     bencher
-        .with_inputs(|| (App::new(100_000, Policy::default(), 4), events.clone()))
+        .with_inputs(|| (App::new(100_000, 4), events.clone()))
         .bench_local_values(|(mut app, events)| {
             for event in events {
                 let now = base + event.t;

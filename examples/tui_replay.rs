@@ -16,7 +16,7 @@ use tokio::sync::mpsc;
 use wsprobe::cli::OutputArgs;
 use wsprobe::engine::connection::{EngineHandle, RunEnd};
 use wsprobe::engine::event::{CloseInfo, Command, Dir, EngineEvent, EventKind, Initiator, Payload};
-use wsprobe::engine::policy::Policy;
+use wsprobe::engine::policy::{Policy, Trigger};
 use wsprobe::tui::{self, TuiOptions};
 use wsprobe::usage::UsageError;
 
@@ -57,6 +57,12 @@ fn close(code: u16, name: &str, reason: &str, initiator: Initiator) -> EventKind
         wire: true,
         clean: true,
         received_code: None,
+        trigger: if initiator == Initiator::Client {
+            Trigger::User
+        } else {
+            Trigger::Code(code)
+        },
+        class: Policy::default().classify(Trigger::Code(code)),
     })
 }
 

@@ -6,9 +6,9 @@ use std::time::Duration;
 
 use crate::cli::ConnectArgs;
 use crate::duration::format_duration;
-use crate::engine::connection::Settings;
 use crate::engine::policy::Policy;
-use crate::engine::policy_file;
+use crate::engine::settings::Settings;
+
 use crate::engine::target;
 use crate::usage::UsageError;
 
@@ -88,7 +88,7 @@ pub fn settings(url: &str, args: &ConnectArgs) -> Result<Settings, UsageError> {
 /// Loads `--policy FILE` (or the defaults); a bad file is a usage error
 /// that names file, line and key and says where to start from.
 pub fn load_policy(path: Option<&Path>) -> Result<Policy, UsageError> {
-    policy_file::load(path).map_err(|e| {
+    crate::engine::policy::file::load(path).map_err(|e| {
         UsageError::new(format!(
             "bad policy file {e}\n  (see `wsprobe policy show` for a valid file to start from)"
         ))

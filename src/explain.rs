@@ -15,8 +15,9 @@ use rand::rngs::StdRng;
 
 use crate::cli::{CodesArgs, ExplainArgs};
 use crate::duration::format_duration;
-use crate::engine::close_code::{self, Entry, OnWire};
+use crate::engine::catalog::{self, Entry, OnWire};
 use crate::engine::policy::{Class, Decision, History, Outcome, Policy, Trigger};
+use crate::text::first_sentence;
 use crate::usage::UsageError;
 
 /// The output of `wsprobe codes`.
@@ -69,7 +70,7 @@ struct Item {
 
 impl Item {
     fn resolve(input: &str, policy: &Policy) -> Result<Item, UsageError> {
-        let entry = close_code::by_key(input).ok_or_else(|| bad_input(input))?;
+        let entry = catalog::by_key(input).ok_or_else(|| bad_input(input))?;
         let code = entry.codes().and_then(|_| input.trim().parse::<u16>().ok());
         // A code inside a range is classified as itself, not as the range's
         // representative, so a policy file that maps that one code is honoured.
@@ -142,7 +143,7 @@ impl Item {
 
 fn bad_input(input: &str) -> UsageError {
     let input = input.trim();
-    let names = close_code::failure_names().collect::<Vec<_>>().join(", ");
+    let names = catalog::failure_names().collect::<Vec<_>>().join(", ");
     let problem = if !input.is_empty() && input.bytes().all(|b| b.is_ascii_digit()) {
         "is out of range: close codes go from 0 to 65535"
     } else {
@@ -311,19 +312,13 @@ fn differences(a: &Item, b: &Item) -> [(&'static str, [String; 2]); 4] {
     ]
 }
 
-/// The first sentence of a catalog text. The texts avoid abbreviations with
-/// full stops, so ". " reliably ends a sentence.
-fn first_sentence(text: &str) -> &str {
-    text.find(". ").map_or(text, |i| &text[..=i])
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn first_sentences_are_whole_sentences() {
-        for e in close_code::entries() {
+        for e in catalog::entries() {
             for text in [e.meaning, e.when, e.fix] {
                 let s = first_sentence(text);
                 assert!(s.ends_with('.'), "{}: {s:?}", e.key);

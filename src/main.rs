@@ -8,8 +8,9 @@ use clap::Parser;
 
 use wsprobe::cli::{Cli, Command, PolicyCommand, ServeArgs, SimulateArgs};
 use wsprobe::demo_server::{DemoServer, ServerConfig};
+use wsprobe::engine::error::EngineError;
 use wsprobe::engine::policy::Policy;
-use wsprobe::engine::policy_file;
+
 use wsprobe::headless::Format;
 use wsprobe::simulate;
 use wsprobe::tui::TuiOptions;
@@ -22,6 +23,10 @@ fn main() -> ExitCode {
         Err(err) => {
             if let Some(usage) = err.downcast_ref::<UsageError>() {
                 eprintln!("wsprobe: {usage}");
+                ExitCode::from(2)
+            } else if let Some(bad) = err.downcast_ref::<EngineError>() {
+                // Settings the engine cannot use are the user's input too.
+                eprintln!("wsprobe: {bad}");
                 ExitCode::from(2)
             } else {
                 eprintln!("wsprobe: {err:#}");
@@ -60,7 +65,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Some(Command::Policy(PolicyCommand::Show { policy })) => {
             let policy = load_policy(policy.as_deref())?;
-            print(&policy_file::show(&policy))?;
+            print(&wsprobe::engine::policy::file::show(&policy))?;
         }
         Some(Command::Policy(PolicyCommand::Simulate(args))) => {
             print(&simulate_command(&args)?)?;
@@ -164,7 +169,9 @@ fn simulate_command(args: &SimulateArgs) -> anyhow::Result<String> {
     if args.attempts == 0 {
         return Err(UsageError::new("--attempts must be at least 1").into());
     }
-    let seed = args.seed.unwrap_or_else(simulate::random_seed);
+    let seed = args
+        .seed
+        .unwrap_or_else(wsprobe::engine::policy::random_seed);
     let uptime = args.uptime.map_or(Duration::ZERO, |d| d.0);
     let steps = simulate::simulate(
         &policy,

@@ -217,9 +217,3 @@ pub fn json_lines(steps: &[Step]) -> String {
     }
     out
 }
-
-/// A fresh seed from the operating system, for runs without `--seed`.
-pub fn random_seed() -> u64 {
-    use rand::RngCore;
-    StdRng::from_os_rng().next_u64()
-}

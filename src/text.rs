@@ -24,6 +24,57 @@ pub fn hex(bytes: &[u8]) -> String {
     out
 }
 
+/// Greedy word wrap: the first line holds at most `first` characters, the
+/// others `rest`. A word longer than a line gets a line of its own rather
+/// than being split, so URLs and flags stay copyable.
+pub fn wrap_words(text: &str, first: usize, rest: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    let mut len = 0usize;
+    for word in text.split_whitespace() {
+        let width = if lines.is_empty() { first } else { rest };
+        let n = word.chars().count();
+        if len > 0 && len + 1 + n > width {
+            lines.push(std::mem::take(&mut line));
+            len = 0;
+        }
+        if len > 0 {
+            line.push(' ');
+            len += 1;
+        }
+        line.push_str(word);
+        len += n;
+    }
+    if len > 0 || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
+/// Word wrap to `width` columns for a screen: like [`wrap_words`], but a
+/// word longer than a line is split across lines. Counts characters, which
+/// is exact for the catalog's text; wide characters at worst get clipped.
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut out = Vec::new();
+    for line in wrap_words(text, width, width) {
+        if line.is_empty() && text.split_whitespace().next().is_none() {
+            continue;
+        }
+        let chars: Vec<char> = line.chars().collect();
+        for chunk in chars.chunks(width) {
+            out.push(chunk.iter().collect());
+        }
+    }
+    out
+}
+
+/// The first sentence of a catalog text. The texts avoid abbreviations with
+/// full stops, so ". " reliably ends a sentence.
+pub fn first_sentence(text: &str) -> &str {
+    text.find(". ").map_or(text, |i| &text[..=i])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

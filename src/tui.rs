@@ -110,7 +110,7 @@ pub async fn run(handle: EngineHandle, opts: TuiOptions) -> anyhow::Result<()> {
     } else {
         opts.themes
     };
-    let mut app = App::new(opts.history, opts.policy, themes.len());
+    let mut app = App::new(opts.history, themes.len());
     app.theme = opts.theme.min(themes.len() - 1);
 
     let panicked = Arc::new(Notify::new());

@@ -21,3 +21,9 @@ impl fmt::Display for UsageError {
 }
 
 impl std::error::Error for UsageError {}
+
+impl From<crate::engine::error::EngineError> for UsageError {
+    fn from(e: crate::engine::error::EngineError) -> Self {
+        Self(e.to_string())
+    }
+}

@@ -133,7 +133,28 @@ async fn reconnect_now_while_waiting_connects_at_once() {
 }
 
 #[tokio::test]
-async fn pausing_a_wait_moves_its_due_time() {
+async fn a_short_pause_keeps_the_announced_due_time() {
+    let server = closes_with(1001).await;
+    let mut s = common::settings(server.url("/"));
+    s.policy.classes.going_away.floor = wsprobe::duration::Dur(Duration::from_secs(2));
+    s.policy.classes.going_away.base = wsprobe::duration::Dur(Duration::from_millis(1));
+    s.max_attempts = Some(2);
+    let mut probe = Probe::start(s);
+    let planned = probe.until("reconnect").await;
+    probe.send(Command::SetPaused(true)).await;
+    probe.until("paused").await;
+    probe.send(Command::SetPaused(false)).await;
+    let resumed = probe.until("resumed").await;
+    // Resumed before it was due: the announced time stands, no new draw.
+    assert_eq!(resumed["due_t_ms"], planned["due_t_ms"], "{resumed}");
+    let run = probe.finish().await;
+    assert_eq!(run.all("reconnect").len(), 1, "{}", run.dump());
+    let connecting = run.all("connecting");
+    assert!(num(connecting[1], "t_ms") >= num(&planned, "due_t_ms"));
+}
+
+#[tokio::test]
+async fn a_pause_past_the_due_time_announces_the_new_one() {
     let server = closes_with(1001).await;
     let mut s = common::settings(server.url("/"));
     s.policy.classes.going_away.floor = wsprobe::duration::Dur(Duration::from_millis(200));
@@ -143,12 +164,15 @@ async fn pausing_a_wait_moves_its_due_time() {
     let planned = probe.until("reconnect").await;
     probe.send(Command::SetPaused(true)).await;
     probe.until("paused").await;
-    // Not synchronisation: the pause has to last a while for the due time to move.
-    tokio::time::sleep(Duration::from_millis(150)).await;
+    // Not synchronisation: the pause has to outlast the announced due time.
+    tokio::time::sleep(Duration::from_millis(300)).await;
     probe.send(Command::SetPaused(false)).await;
     let resumed = probe.until("resumed").await;
-    let moved = num(&resumed, "due_t_ms") - num(&planned, "due_t_ms");
-    assert!(moved >= 140.0, "due moved by {moved} ms: {resumed}");
+    let again = probe.next().await.expect("an event");
+    assert_eq!(again["kind"], "reconnect", "{again}");
+    assert_eq!(again["due_t_ms"], resumed["due_t_ms"], "{again}");
+    assert_eq!(again["attempt"], planned["attempt"]);
+    assert!(num(&again, "due_t_ms") > num(&planned, "due_t_ms"));
     let run = probe.finish().await;
     assert_eq!(
         run.kinds(),
@@ -159,6 +183,7 @@ async fn pausing_a_wait_moves_its_due_time() {
             "reconnect",
             "paused",
             "resumed",
+            "reconnect",
             "connecting",
             "open",
             "close",
@@ -207,6 +232,7 @@ async fn pausing_while_open_holds_the_next_attempt_until_resumed() {
             "close",
             "reconnect",
             "resumed",
+            "reconnect",
             "connecting",
             "open",
             "close",

@@ -6,8 +6,8 @@ use std::time::Duration;
 use proptest::prelude::*;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
+use wsprobe::engine::policy;
 use wsprobe::engine::policy::{Class, Decision, History, Outcome, Policy, Trigger};
-use wsprobe::engine::policy_file;
 
 const S: fn(u64) -> Duration = Duration::from_secs;
 const MS: fn(u64) -> Duration = Duration::from_millis;
@@ -222,11 +222,11 @@ fn reconnect_on_normal_turns_1000_into_going_away() {
 
 #[test]
 fn presets_map_application_codes() {
-    let p = policy_file::parse("p.toml", "preset = \"graphql-ws\"").unwrap();
+    let p = policy::file::parse("p.toml", "preset = \"graphql-ws\"").unwrap();
     assert_eq!(p.classify(Trigger::Code(4401)), Class::Auth);
     assert_eq!(p.classify(Trigger::Code(4400)), Class::Fatal);
     assert_eq!(p.classify(Trigger::Code(4408)), Class::Abnormal);
-    let p = policy_file::parse("p.toml", "preset = \"discord\"").unwrap();
+    let p = policy::file::parse("p.toml", "preset = \"discord\"").unwrap();
     assert_eq!(p.classify(Trigger::Code(4004)), Class::Auth);
     assert_eq!(p.classify(Trigger::Code(4014)), Class::Fatal);
     assert_eq!(p.classify(Trigger::Code(4008)), Class::TryAgainLater);

@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use pty_support::{LEAVE_ALT_SCREEN, Pty, SHOW_CURSOR, Server, tail, wsprobe};
 use ratatui::layout::Rect;
 use wsprobe::app::CLOSE_CODES;
-use wsprobe::engine::close_code;
+use wsprobe::engine::catalog;
 use wsprobe::ui::{self, Regions};
 
 fn replay() -> PathBuf {
@@ -255,7 +255,7 @@ fn wsprobe_end_to_end_on_the_scenario_server() {
         });
     }
     pty.send("\r");
-    let name = close_code::name_of(4000);
+    let name = catalog::name_of(4000);
     pty.wait_for(
         "the close by the client, decoded, and the policy stopped",
         |s| {

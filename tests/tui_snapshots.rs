@@ -9,6 +9,7 @@ use ratatui::buffer::Buffer;
 use ratatui::style::Color;
 use support::*;
 use wsprobe::engine::event::{CloseInfo, EventKind, Initiator};
+use wsprobe::engine::policy::{Class, Trigger};
 use wsprobe::theme::Theme;
 
 type Scene = fn() -> (Script, u64);
@@ -109,7 +110,14 @@ fn rejected_upgrade_expanded() -> (Script, u64) {
     s.ev(8_310, http_503());
     s.ev(
         8_311,
-        close(1006, "Abnormal Closure", "", Initiator::Local, false),
+        support::close_after(
+            1006,
+            "Abnormal Closure",
+            "",
+            Initiator::Local,
+            false,
+            Trigger::Http(503),
+        ),
     );
     s.ev(
         8_312,
@@ -165,6 +173,8 @@ fn protocol_violation() -> (Script, u64) {
             wire: true,
             clean: true,
             received_code: Some(1005),
+            trigger: Trigger::Violation,
+            class: Class::Fatal,
         }),
     );
     s.ev(

@@ -16,14 +16,14 @@ use crossterm::event::KeyEvent;
 pub use keys::{Action, HELP, action};
 pub use state::{
     CLOSE_CODES, ClosedAttempt, Connection, Countdown, DEFAULT_HISTORY, ErrorFact,
-    MAX_REASON_BYTES, Phase, SERIES_LEN, SPINNER_STEP, Stats, Timeline, View, catalog_entry,
-    error_fact,
+    MAX_REASON_BYTES, Phase, SERIES_LEN, SPINNER_STEP, Stats, Timeline, View, error_fact,
 };
 pub use update::update;
 
-use crate::engine::close_code::{self, Entry};
+use crate::engine::catalog::{self, Entry};
+use crate::engine::event::CloseInfo;
 use crate::engine::event::{Command, EngineEvent, EventKind};
-use crate::engine::policy::Policy;
+use crate::engine::policy::{Class, Trigger};
 
 /// The shortest time between two frames: at most 30 a second.
 pub const FRAME: Duration = Duration::from_millis(33);
@@ -75,7 +75,29 @@ pub enum Mode {
         text: String,
     },
     /// The full-screen catalog view of one code.
-    Explain(&'static Entry),
+    Explain(Explained),
+}
+
+/// A catalog entry shown for a close, with what the engine decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Explained {
+    /// The entry.
+    pub entry: &'static Entry,
+    /// What the policy was given.
+    pub trigger: Trigger,
+    /// What the policy concluded.
+    pub class: Class,
+}
+
+impl Explained {
+    /// The explanation of a close event.
+    pub fn of(info: &CloseInfo) -> Self {
+        Self {
+            entry: catalog::for_close(info),
+            trigger: info.trigger,
+            class: info.class,
+        }
+    }
 }
 
 /// The whole TUI state.
@@ -106,8 +128,6 @@ pub struct App {
     pub theme: usize,
     /// How many themes `t` cycles through.
     pub theme_count: usize,
-    /// The policy, to name the class of a close.
-    pub policy: Policy,
     /// The engine's time zero on our clock (the earliest `now - t` seen).
     pub epoch: Option<Instant>,
     /// The engine will report nothing more.
@@ -118,7 +138,7 @@ pub struct App {
 
 impl App {
     /// A fresh state keeping at most `history` events.
-    pub fn new(history: usize, policy: Policy, theme_count: usize) -> Self {
+    pub fn new(history: usize, theme_count: usize) -> Self {
         Self {
             timeline: Timeline::new(history),
             conn: Connection {
@@ -147,7 +167,6 @@ impl App {
             mode: Mode::Normal,
             theme: 0,
             theme_count: theme_count.max(1),
-            policy,
             epoch: None,
             engine_ended: false,
             notice: None,
@@ -232,23 +251,30 @@ impl App {
             .find_map(|e| error_fact(&e.kind))
     }
 
-    /// What `e` explains: the selected close or error, else the last close.
-    pub fn explain_target(&self) -> Option<&'static Entry> {
+    /// What `e` explains: the selected close or error, else the last close,
+    /// with the trigger and class the engine's policy gave it.
+    pub fn explain_target(&self) -> Option<Explained> {
         let selected = self.selected().and_then(|p| self.timeline.get(p));
         if let Some(event) = selected {
             match &event.kind {
-                EventKind::Close(info) => {
-                    return Some(close_code::lookup(info.received_code.unwrap_or(info.code)));
-                }
-                kind @ EventKind::Error { .. } => {
-                    if let Some(entry) = error_fact(kind).as_ref().and_then(catalog_entry) {
-                        return Some(entry);
+                EventKind::Close(info) => return Some(Explained::of(info)),
+                // An error is explained by the close the engine derived from it.
+                EventKind::Error { .. } => {
+                    let pos = self.selected().unwrap_or(0);
+                    let close = (pos + 1..pos + 4)
+                        .map_while(|p| self.timeline.get(p))
+                        .find_map(|e| match &e.kind {
+                            EventKind::Close(info) => Some(info),
+                            _ => None,
+                        });
+                    if let Some(info) = close {
+                        return Some(Explained::of(info));
                     }
                 }
                 _ => {}
             }
         }
-        self.close_view().map(|c| c.entry())
+        self.close_view().map(|c| Explained::of(&c.info))
     }
 
     /// When the screen next changes by itself: the spinner while connecting

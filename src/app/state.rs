@@ -5,9 +5,9 @@
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
-use crate::engine::close_code::{self, Entry};
+use crate::engine::catalog::{self, Entry};
 use crate::engine::event::{CloseInfo, Dir, EngineEvent, ErrorClass, EventKind, Payload};
-use crate::engine::policy::{Class, Policy, Trigger};
+use crate::engine::policy::Class;
 
 /// How many events the TUI keeps unless `--history` says otherwise.
 pub const DEFAULT_HISTORY: usize = 100_000;
@@ -291,55 +291,16 @@ pub struct ClosedAttempt {
 }
 
 impl ClosedAttempt {
-    /// What ended the attempt, as the policy sees it.
-    pub fn trigger(&self) -> Trigger {
-        if self.info.received_code.is_some() {
-            return Trigger::Violation;
-        }
-        match &self.error {
-            Some(e) => match e.class {
-                ErrorClass::Http => Trigger::Http(e.http_status.unwrap_or(0)),
-                ErrorClass::Dns => Trigger::Dns,
-                ErrorClass::Refused => Trigger::Refused,
-                ErrorClass::Timeout => Trigger::Timeout,
-                ErrorClass::Tls => Trigger::Tls,
-                ErrorClass::Protocol => Trigger::Violation,
-                ErrorClass::Liveness => Trigger::Liveness,
-                ErrorClass::Capacity => Trigger::Capacity,
-                ErrorClass::Io => Trigger::Code(self.info.code),
-            },
-            None if self.info.initiator == crate::engine::event::Initiator::Client => Trigger::User,
-            None => Trigger::Code(self.info.code),
-        }
-    }
-
-    /// The catalog entry that explains it best: the handshake failure when
-    /// there was one, the forbidden code the server sent, else the close code.
+    /// The catalog entry that explains it, read from what the engine gave
+    /// the policy (the handshake failure, the forbidden code, or the code).
     pub fn entry(&self) -> &'static Entry {
-        self.error
-            .as_ref()
-            .and_then(catalog_entry)
-            .unwrap_or_else(|| {
-                close_code::lookup(self.info.received_code.unwrap_or(self.info.code))
-            })
+        catalog::for_close(&self.info)
     }
 
-    /// The policy class of what ended it.
-    pub fn class(&self, policy: &Policy) -> Class {
-        policy.classify(self.trigger())
+    /// The class the engine's policy concluded.
+    pub fn class(&self) -> Class {
+        self.info.class
     }
-}
-
-/// The catalog entry of a handshake failure, where the catalog has one.
-pub fn catalog_entry(error: &ErrorFact) -> Option<&'static Entry> {
-    let key = match error.class {
-        ErrorClass::Http => format!("http-{}", error.http_status?),
-        ErrorClass::Dns | ErrorClass::Refused | ErrorClass::Timeout | ErrorClass::Tls => {
-            error.class.as_str().to_owned()
-        }
-        _ => return None,
-    };
-    close_code::by_key(&key)
 }
 
 /// The error fact of an `Error` event.

@@ -284,7 +284,7 @@ fn normal(app: &mut App, action: Action) -> Vec<Effect> {
         }
         Action::NextTheme => app.theme = (app.theme + 1) % app.theme_count,
         Action::Explain => match app.explain_target() {
-            Some(entry) => app.mode = Mode::Explain(entry),
+            Some(shown) => app.mode = Mode::Explain(shown),
             None => app.notice = Some("nothing to explain yet: no close so far".to_owned()),
         },
         Action::Back => app.view.expanded = false,

@@ -21,9 +21,9 @@ use tokio_tungstenite::tungstenite::handshake::client::Response;
 use tokio_tungstenite::tungstenite::http::{HeaderMap, HeaderValue};
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 
-use crate::engine::connection::Settings;
 use crate::engine::event::{ErrorClass, HttpReply};
 use crate::engine::policy::Trigger;
+use crate::engine::settings::Settings;
 use crate::engine::tap::Tap;
 use crate::engine::{target, tls};
 
@@ -118,7 +118,7 @@ pub struct Failure {
 }
 
 impl Failure {
-    fn new(class: ErrorClass, trigger: Trigger, message: String) -> Self {
+    pub(crate) fn new(class: ErrorClass, trigger: Trigger, message: String) -> Self {
         Self {
             class,
             message,

@@ -5,6 +5,9 @@
 
 use std::time::Duration;
 
+use crate::engine::catalog;
+use crate::engine::policy::{Class, Trigger};
+
 /// Which way a frame travelled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Dir {
@@ -91,6 +94,34 @@ pub struct CloseInfo {
     pub clean: bool,
     /// The forbidden code the server actually sent, when it sent one.
     pub received_code: Option<u16>,
+    /// What the policy was given for this ending (`close 1006`, `http-503`, `user`).
+    pub trigger: Trigger,
+    /// The class the policy concluded (for a run the user ended: the class of `user`).
+    pub class: Class,
+}
+
+impl CloseInfo {
+    /// A close that no Close frame carried (1006 after a reset, 1015 after a
+    /// TLS failure, …), ended by `trigger`. The class is filled in when the
+    /// policy has decided.
+    pub fn derived(code: u16, initiator: Initiator, trigger: Trigger) -> Self {
+        Self {
+            code,
+            name: catalog::name_of(code).to_string(),
+            reason: String::new(),
+            initiator,
+            wire: false,
+            clean: false,
+            received_code: None,
+            trigger,
+            class: Class::Done,
+        }
+    }
+
+    /// True when the user (or `--duration`) ended the connection.
+    pub fn by_user(&self) -> bool {
+        self.trigger == Trigger::User
+    }
 }
 
 /// The class of a failure, as the JSON contract names it.

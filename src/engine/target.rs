@@ -2,7 +2,7 @@
 
 use url::Url;
 
-use crate::usage::UsageError;
+use crate::engine::error::EngineError;
 
 /// Query parameters whose values are treated as secrets.
 const SECRET_PARAMS: &[&str] = &[
@@ -32,10 +32,10 @@ pub const REDACTED: &str = "REDACTED";
 /// Turns what the user typed into a ws:// or wss:// URL: `http(s)://` become
 /// `ws(s)://`, no scheme means `ws://`, anything else is a usage error that
 /// shows a corrected example.
-pub fn normalize_url(input: &str) -> Result<Url, UsageError> {
+pub fn normalize_url(input: &str) -> Result<Url, EngineError> {
     let input = input.trim();
     if input.is_empty() {
-        return Err(UsageError::new(
+        return Err(EngineError::url(
             "the URL is empty; give one like ws://localhost:8080/ws",
         ));
     }
@@ -45,7 +45,7 @@ pub fn normalize_url(input: &str) -> Result<Url, UsageError> {
         format!("ws://{input}")
     };
     let mut url = Url::parse(&with_scheme).map_err(|e| {
-        UsageError::new(format!(
+        EngineError::url(format!(
             "`{input}` is not a valid URL ({e}); write it like ws://host:port/path"
         ))
     })?;
@@ -54,7 +54,7 @@ pub fn normalize_url(input: &str) -> Result<Url, UsageError> {
         "wss" | "https" => "wss",
         other => {
             let rest = &with_scheme[other.len() + 3..];
-            return Err(UsageError::new(format!(
+            return Err(EngineError::url(format!(
                 "`{other}://` is not a WebSocket scheme; use ws:// or wss:// (for example ws://{rest})"
             )));
         }
@@ -62,10 +62,10 @@ pub fn normalize_url(input: &str) -> Result<Url, UsageError> {
     if url.scheme() != scheme {
         // Url refuses to switch between special and non-special schemes in place.
         let rebuilt = format!("{scheme}{}", &url.as_str()[url.scheme().len()..]);
-        url = Url::parse(&rebuilt).map_err(|e| UsageError::new(format!("`{input}`: {e}")))?;
+        url = Url::parse(&rebuilt).map_err(|e| EngineError::url(format!("`{input}`: {e}")))?;
     }
     if url.host_str().is_none_or(str::is_empty) {
-        return Err(UsageError::new(format!(
+        return Err(EngineError::url(format!(
             "`{input}` has no host; write it like ws://localhost:8080/ws"
         )));
     }
@@ -114,9 +114,9 @@ pub fn redact_header(name: &str, value: &str, show_secrets: bool) -> String {
 }
 
 /// Parses `Name: value` from `-H`.
-pub fn parse_header(raw: &str) -> Result<(String, String), UsageError> {
+pub fn parse_header(raw: &str) -> Result<(String, String), EngineError> {
     let Some((name, value)) = raw.split_once(':') else {
-        return Err(UsageError::new(format!(
+        return Err(EngineError::header(format!(
             "header `{raw}` has no colon; write it like -H \"Authorization: Bearer TOKEN\""
         )));
     };
@@ -126,13 +126,13 @@ pub fn parse_header(raw: &str) -> Result<(String, String), UsageError> {
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
     if !valid {
-        return Err(UsageError::new(format!(
+        return Err(EngineError::header(format!(
             "`{name}` is not a valid header name; use letters, digits and dashes (e.g. X-Api-Key)"
         )));
     }
     let value = value.trim();
     if value.bytes().any(|b| b == b'\r' || b == b'\n' || b == 0) {
-        return Err(UsageError::new(format!(
+        return Err(EngineError::header(format!(
             "the value of header `{name}` contains a line break"
         )));
     }

@@ -12,17 +12,17 @@ use rustls::{
     CertificateError, ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme,
 };
 
-use crate::usage::UsageError;
+use crate::engine::error::EngineError;
 
 /// Builds the client configuration once per run.
 pub fn client_config(
     insecure: bool,
     cacert: Option<&Path>,
-) -> Result<Arc<ClientConfig>, UsageError> {
+) -> Result<Arc<ClientConfig>, EngineError> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let builder = ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
-        .map_err(|e| UsageError::new(format!("TLS set-up failed: {e}")))?;
+        .map_err(|e| EngineError::tls(format!("TLS set-up failed: {e}")))?;
     let config = if insecure {
         builder
             .dangerous()
@@ -38,24 +38,24 @@ pub fn client_config(
         if let Some(path) = cacert {
             let certs = CertificateDer::pem_file_iter(path)
                 .map_err(|e| {
-                    UsageError::new(format!(
+                    EngineError::tls(format!(
                         "--cacert {}: cannot read it as PEM ({e}); give a PEM file with a CA certificate",
                         path.display()
                     ))
                 })?
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(|e| {
-                    UsageError::new(format!("--cacert {}: bad PEM ({e})", path.display()))
+                    EngineError::tls(format!("--cacert {}: bad PEM ({e})", path.display()))
                 })?;
             if certs.is_empty() {
-                return Err(UsageError::new(format!(
+                return Err(EngineError::tls(format!(
                     "--cacert {}: no certificate found; the file must hold a PEM \"CERTIFICATE\" block",
                     path.display()
                 )));
             }
             for cert in certs {
                 roots.add(cert).map_err(|e| {
-                    UsageError::new(format!(
+                    EngineError::tls(format!(
                         "--cacert {}: unusable certificate ({e})",
                         path.display()
                     ))

@@ -4,12 +4,12 @@
 use serde_json::{Value, json};
 
 use super::{Item, client_action, decision_text, differences, summary};
-use crate::engine::close_code::{self, Entry};
+use crate::engine::catalog::{self, Entry};
 use crate::engine::policy::{Decision, Policy};
 
 /// `wsprobe codes --json`: an array with one object per entry.
 pub(super) fn codes(policy: &Policy) -> String {
-    let rows: Vec<Value> = close_code::entries()
+    let rows: Vec<Value> = catalog::entries()
         .iter()
         .map(|e| {
             let mut row = entry(e);

@@ -2,7 +2,7 @@
 //! colours, so the output reads the same in a pager, a log or a bug report.
 
 use super::{Item, client_action, decision_text, differences, on_wire_text, summary};
-use crate::engine::close_code::{self, Entry};
+use crate::engine::catalog::{self, Entry};
 use crate::engine::policy::Policy;
 
 /// The column paragraphs are wrapped at.
@@ -10,7 +10,7 @@ const WIDTH: usize = 78;
 
 /// `wsprobe codes`: one row per entry.
 pub(super) fn codes(policy: &Policy) -> String {
-    let rows: Vec<[&str; 4]> = close_code::entries()
+    let rows: Vec<[&str; 4]> = catalog::entries()
         .iter()
         .map(|e| {
             [
@@ -155,29 +155,20 @@ fn bullets(rows: &[(&Item, &str)]) -> String {
         .collect()
 }
 
-/// Greedy word wrap at [`WIDTH`]: the first line starts with `first`, the
-/// others with `rest`. A word longer than a line gets a line of its own
-/// rather than being split, so URLs and flags stay copyable.
+/// Word wrap at [`WIDTH`]: the first line starts with `first`, the others
+/// with `rest`; long words stay whole (see [`crate::text::wrap_words`]).
 fn wrap(text: &str, first: &str, rest: &str) -> String {
+    let lines = crate::text::wrap_words(
+        text,
+        WIDTH.saturating_sub(first.chars().count()),
+        WIDTH.saturating_sub(rest.chars().count()),
+    );
     let mut out = String::new();
-    let mut line = first.to_string();
-    let mut empty = true;
-    for word in text.split_whitespace() {
-        let len = line.chars().count();
-        if !empty && len + 1 + word.chars().count() > WIDTH {
-            out.push_str(line.trim_end());
-            out.push('\n');
-            line = rest.to_string();
-            empty = true;
-        }
-        if !empty {
-            line.push(' ');
-        }
-        line.push_str(word);
-        empty = false;
+    for (i, line) in lines.iter().enumerate() {
+        let lead = if i == 0 { first } else { rest };
+        out.push_str(format!("{lead}{line}").trim_end());
+        out.push('\n');
     }
-    out.push_str(line.trim_end());
-    out.push('\n');
     out
 }
 
@@ -203,7 +194,7 @@ mod tests {
     #[test]
     fn every_entry_renders_within_the_width() {
         let policy = Policy::default();
-        for e in close_code::entries() {
+        for e in catalog::entries() {
             let item = Item::resolve(e.key, &policy).unwrap_or_else(|err| panic!("{err}"));
             for line in single(&item).lines() {
                 assert!(line.chars().count() <= WIDTH, "{}: {line}", e.key);

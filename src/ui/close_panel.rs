@@ -9,7 +9,7 @@ use ratatui::widgets::Paragraph;
 
 use super::{fmt, panel};
 use crate::app::App;
-use crate::engine::close_code;
+use crate::engine::catalog;
 use crate::sanitize::sanitize;
 use crate::theme::Theme;
 
@@ -29,7 +29,7 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let width = usize::from(inner.width);
-    let class = close.class(&app.policy);
+    let class = close.class();
 
     let mut lines = vec![Line::from(vec![
         Span::styled("class ", theme.muted()),
@@ -59,7 +59,7 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
         let text = format!(
             "the server sent {received} ({}), which may never be sent: a protocol \
              violation; wsprobe answered {}",
-            close_code::name_of(received),
+            catalog::name_of(received),
             info.code
         );
         wrapped(&text, theme.error(), 3);

@@ -6,13 +6,12 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use super::panel;
-use crate::app::App;
-use crate::engine::close_code::Entry;
+use crate::app::Explained;
 use crate::theme::Theme;
 
-/// Draws `entry` into `area`.
-pub fn render(frame: &mut Frame<'_>, area: Rect, entry: &Entry, app: &App, theme: &Theme) {
-    let class = app.policy.classify(entry.trigger);
+/// Draws the explained entry into `area`, with the class the engine's policy concluded.
+pub fn render(frame: &mut Frame<'_>, area: Rect, shown: &Explained, theme: &Theme) {
+    let (entry, class) = (shown.entry, shown.class);
     let section = |title: &'static str, text: &'static str| {
         [
             Line::styled(title, theme.accent()),
@@ -28,7 +27,7 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, entry: &Entry, app: &App, theme
         Line::from(vec![
             Span::styled("policy class ", theme.muted()),
             Span::styled(class.label(), theme.accent()),
-            Span::styled(format!("  ({})", entry.trigger.describe()), theme.muted()),
+            Span::styled(format!("  ({})", shown.trigger.describe()), theme.muted()),
         ]),
         Line::raw(""),
     ];

@@ -67,56 +67,7 @@ pub fn bytes(n: usize) -> String {
     }
 }
 
-/// Lowercase hex without separators.
-pub fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write as _;
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        let _ = write!(out, "{b:02x}");
-    }
-    out
-}
-
-/// Word-wraps already sanitized `text` to `width` columns, splitting words
-/// longer than a line. Counts characters, which is exact for the text the
-/// catalog holds; wide characters at worst get clipped by the cell grid.
-pub fn wrap(text: &str, width: usize) -> Vec<String> {
-    let width = width.max(1);
-    let mut lines = Vec::new();
-    let mut line = String::new();
-    let mut len = 0usize;
-    for word in text.split_whitespace() {
-        let mut word: Vec<char> = word.chars().collect();
-        while !word.is_empty() {
-            let room = if len == 0 { width } else { width - len - 1 };
-            if word.len() <= room {
-                if len > 0 {
-                    line.push(' ');
-                    len += 1;
-                }
-                line.extend(word.iter());
-                len += word.len();
-                break;
-            }
-            if len > 0 {
-                lines.push(std::mem::take(&mut line));
-                len = 0;
-                continue;
-            }
-            let rest = word.split_off(width);
-            lines.push(word.iter().collect());
-            word = rest;
-        }
-        if len >= width {
-            lines.push(std::mem::take(&mut line));
-            len = 0;
-        }
-    }
-    if len > 0 {
-        lines.push(line);
-    }
-    lines
-}
+pub use crate::text::{hex, wrap};
 
 /// Cuts `text` to `width` characters, marking the cut with `…`.
 pub fn fit(text: &str, width: usize) -> String {

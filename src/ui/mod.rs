@@ -119,13 +119,13 @@ pub fn render(frame: &mut Frame<'_>, app: &App, theme: &Theme, now: Instant) {
     let regions = layout(area);
     status::render(frame, regions.status, app, theme, now);
     footer::render(frame, regions.footer, app, theme);
-    if let Mode::Explain(entry) = &app.mode {
+    if let Mode::Explain(shown) = &app.mode {
         let body = Rect {
             y: regions.status.bottom(),
             height: regions.footer.y.saturating_sub(regions.status.bottom()),
             ..area
         };
-        explain::render(frame, body, entry, app, theme);
+        explain::render(frame, body, shown, theme);
         return;
     }
     timeline::render(frame, regions.timeline, app, theme);

@@ -7,7 +7,7 @@ use ratatui::widgets::{Clear, Paragraph};
 
 use super::{centered, fmt, panel};
 use crate::app::{CLOSE_CODES, MAX_REASON_BYTES};
-use crate::engine::close_code;
+use crate::engine::catalog;
 use crate::theme::Theme;
 
 const WIDTH: u16 = 48;
@@ -22,7 +22,7 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, index: usize, reason: &str, the
         .enumerate()
         .map(|(i, code)| {
             let text = fmt::fit(
-                &format!(" {code} {}", close_code::name_of(*code)),
+                &format!(" {code} {}", catalog::name_of(*code)),
                 inner_width.saturating_sub(2),
             );
             if i == index {

@@ -179,12 +179,15 @@ pub fn check_run(events: &[Value], interactive: bool) {
                 }
             }
             (Phase::Waiting { next, .. }, "reconnect") => {
-                // The user asked to reconnect at once: the same attempt, re-announced.
+                // The user asked to reconnect at once (the same attempt,
+                // re-announced), or a resume announced its new due time.
                 check_reconnect(i, e, t, next - 1, &failer);
-                if e["delay_ms"] != 0 {
+                let after_resume = i > 0 && events[i - 1]["kind"] == "resumed";
+                if e["delay_ms"] != 0 && !after_resume {
                     fail(
                         i,
-                        "a second reconnect during a wait must be immediate".into(),
+                        "a second reconnect during a wait must be immediate or follow a resume"
+                            .into(),
                     );
                 }
                 Phase::Waiting {
@@ -199,6 +202,26 @@ pub fn check_run(events: &[Value], interactive: bool) {
                     .unwrap_or_else(|| fail(i, "resumed during a wait needs due_t_ms".into()));
                 if due + DUE_SLACK_MS < t {
                     fail(i, format!("resumed with due_t_ms {due} in the past"));
+                }
+                // The screen and the JSON never disagree about the next
+                // attempt: a resume keeps the announced due time, or a new
+                // reconnect announces the moved one.
+                let announced = events[..i]
+                    .iter()
+                    .rev()
+                    .find(|p| p["kind"] == "reconnect")
+                    .and_then(|p| p["due_t_ms"].as_f64());
+                let next_event = events.get(i + 1);
+                let re_announced = next_event.is_some_and(|n| {
+                    n["kind"] == "reconnect" && n["due_t_ms"].as_f64() == Some(due)
+                });
+                if announced.is_some_and(|a| (a - due).abs() > DUE_SLACK_MS) && !re_announced {
+                    fail(
+                        i,
+                        format!(
+                            "resumed moved the due time to {due} without a reconnect announcing it"
+                        ),
+                    );
                 }
                 Phase::Waiting {
                     next,

@@ -7,9 +7,10 @@ use serde_json::Value;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use url::Url;
-use wsprobe::engine::connection::{EngineHandle, RunEnd, Settings, spawn};
+use wsprobe::engine::connection::{EngineHandle, RunEnd, spawn};
 use wsprobe::engine::event::{Command, EngineEvent};
 use wsprobe::engine::policy::{Jitter, Policy};
+use wsprobe::engine::settings::Settings;
 
 use super::{RUN_LIMIT, STEP, check, dump, kinds, within};
 

@@ -17,7 +17,7 @@ use wsprobe::app::{App, Msg, update};
 use wsprobe::engine::event::{
     CloseInfo, Dir, EngineEvent, ErrorClass, EventKind, HttpReply, Initiator, Payload,
 };
-use wsprobe::engine::policy::Policy;
+use wsprobe::engine::policy::{Policy, Trigger};
 use wsprobe::theme::Theme;
 use wsprobe::ui;
 
@@ -37,7 +37,7 @@ impl Script {
 
     pub fn with_history(history: usize) -> Self {
         Self {
-            app: App::new(history, Policy::default(), 4),
+            app: App::new(history, 4),
             base: Instant::now(),
             seq: 0,
             last_ms: 0,
@@ -136,7 +136,26 @@ pub fn pong(rtt_ms: f64) -> EventKind {
     }
 }
 
+/// A close as the engine reports it: a client close is the user's, any
+/// other ends by its code; the class is what the default policy concludes.
 pub fn close(code: u16, name: &str, reason: &str, initiator: Initiator, wire: bool) -> EventKind {
+    let trigger = if initiator == Initiator::Client {
+        Trigger::User
+    } else {
+        Trigger::Code(code)
+    };
+    close_after(code, name, reason, initiator, wire, trigger)
+}
+
+/// A close the engine derived from `trigger` (a handshake failure, …).
+pub fn close_after(
+    code: u16,
+    name: &str,
+    reason: &str,
+    initiator: Initiator,
+    wire: bool,
+    trigger: Trigger,
+) -> EventKind {
     EventKind::Close(CloseInfo {
         code,
         name: name.into(),
@@ -145,6 +164,8 @@ pub fn close(code: u16, name: &str, reason: &str, initiator: Initiator, wire: bo
         wire,
         clean: wire,
         received_code: None,
+        trigger,
+        class: Policy::default().classify(trigger),
     })
 }
 

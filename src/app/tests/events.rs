@@ -103,20 +103,27 @@ fn a_close_is_remembered_with_the_error_before_it() {
             retry_after_ms: Some(2000),
         },
     );
-    h.event(11, close(1006, Initiator::Local, false));
+    h.event(
+        11,
+        close_after(1006, Initiator::Local, false, Trigger::Http(503)),
+    );
     assert_eq!(h.app.conn.phase, Phase::Closed);
     let last = h.app.last_close.clone().expect("close kept");
     assert_eq!(last.pos, 2);
-    assert_eq!(last.trigger(), Trigger::Http(503));
-    assert_eq!(last.class(&h.app.policy), Class::TryAgainLater);
+    assert_eq!(last.info.trigger, Trigger::Http(503));
+    assert_eq!(last.class(), Class::TryAgainLater);
+    assert_eq!(last.entry().key, "http-503");
     assert_eq!(last.error.as_ref().map(|e| e.http_status), Some(Some(503)));
     // An error of an earlier attempt does not explain a later close.
     h.event(20, connecting(2));
     h.event(30, open(2));
     h.event(40, close(1012, Initiator::Server, true));
     let last = h.app.last_close.clone().expect("close kept");
-    assert_eq!((last.trigger(), &last.error), (Trigger::Code(1012), &None));
-    assert_eq!(last.class(&h.app.policy), Class::ServiceRestart);
+    assert_eq!(
+        (last.info.trigger, &last.error),
+        (Trigger::Code(1012), &None)
+    );
+    assert_eq!(last.class(), Class::ServiceRestart);
 }
 
 #[test]
@@ -125,7 +132,7 @@ fn close_triggers_follow_the_contract() {
     h.open(0);
     h.event(50, close(1000, Initiator::Client, true));
     assert_eq!(
-        h.app.last_close.as_ref().map(ClosedAttempt::trigger),
+        h.app.last_close.as_ref().map(|c| c.info.trigger),
         Some(Trigger::User)
     );
     let violation = CloseInfo {
@@ -136,12 +143,34 @@ fn close_triggers_follow_the_contract() {
         wire: true,
         clean: true,
         received_code: Some(1005),
+        trigger: Trigger::Violation,
+        class: Class::Fatal,
     };
     h.event(60, EventKind::Close(violation));
     let last = h.app.last_close.clone().expect("close kept");
-    assert_eq!(last.trigger(), Trigger::Violation);
-    assert_eq!(last.entry(), close_code::lookup(1005));
-    assert_eq!(last.class(&h.app.policy), Class::Fatal);
+    assert_eq!(last.info.trigger, Trigger::Violation);
+    assert_eq!(last.entry(), catalog::lookup(1005));
+    assert_eq!(last.class(), Class::Fatal);
+}
+
+/// The class shown is the one the engine's policy concluded, even where the
+/// built-in policy would say otherwise (a policy file mapped `not-http` to
+/// abnormal): the app never classifies again.
+#[test]
+fn the_class_shown_is_the_engines() {
+    let mut h = Harness::new();
+    h.event(0, connecting(1));
+    let mut info = match close_after(1006, Initiator::Local, false, Trigger::NotHttp) {
+        EventKind::Close(info) => info,
+        _ => unreachable!(),
+    };
+    assert_eq!(info.class, Class::Fatal, "the default policy");
+    info.class = Class::Abnormal;
+    h.event(10, EventKind::Close(info));
+    let last = h.app.last_close.clone().expect("close kept");
+    assert_eq!(last.class(), Class::Abnormal);
+    let shown = h.app.explain_target().expect("something to explain");
+    assert_eq!(shown.class, Class::Abnormal);
 }
 
 #[test]

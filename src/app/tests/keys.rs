@@ -231,7 +231,14 @@ fn e_explains_the_selected_or_last_close() {
     h.event(50, close(1006, Initiator::Local, false));
     h.event(60, reconnect(2, 1000, 1060.0));
     h.char('e');
-    assert_eq!(h.app.mode, Mode::Explain(close_code::lookup(1006)));
+    assert_eq!(
+        h.app.mode,
+        Mode::Explain(Explained {
+            entry: catalog::lookup(1006),
+            trigger: Trigger::Code(1006),
+            class: Class::Abnormal,
+        })
+    );
     assert!(h.app.notice.is_none());
     h.char('e');
     assert_eq!(h.app.mode, Mode::Normal);

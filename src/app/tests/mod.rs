@@ -9,11 +9,11 @@ use std::time::{Duration, Instant};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::*;
-use crate::engine::close_code;
+use crate::engine::catalog;
 use crate::engine::event::{
     CloseInfo, Command, Dir, EngineEvent, ErrorClass, EventKind, HttpReply, Initiator, Payload,
 };
-use crate::engine::policy::{Class, Trigger};
+use crate::engine::policy::{Class, Policy, Trigger};
 
 pub(super) struct Harness {
     pub(super) app: App,
@@ -28,7 +28,7 @@ impl Harness {
 
     pub(super) fn with_history(n: usize) -> Self {
         Self {
-            app: App::new(n, Policy::default(), 4),
+            app: App::new(n, 4),
             base: Instant::now(),
             seq: 0,
         }
@@ -100,7 +100,24 @@ pub(super) fn text(dir: Dir, s: &str) -> EventKind {
     }
 }
 
+/// A close as the engine reports it: a client close is the user's, any
+/// other ends by its code; the class is what the default policy concludes.
 pub(super) fn close(code: u16, initiator: Initiator, wire: bool) -> EventKind {
+    let trigger = if initiator == Initiator::Client {
+        Trigger::User
+    } else {
+        Trigger::Code(code)
+    };
+    close_after(code, initiator, wire, trigger)
+}
+
+/// A close the engine derived from `trigger` (a handshake failure, …).
+pub(super) fn close_after(
+    code: u16,
+    initiator: Initiator,
+    wire: bool,
+    trigger: Trigger,
+) -> EventKind {
     EventKind::Close(CloseInfo {
         code,
         name: "x".into(),
@@ -109,6 +126,8 @@ pub(super) fn close(code: u16, initiator: Initiator, wire: bool) -> EventKind {
         wire,
         clean: wire,
         received_code: None,
+        trigger,
+        class: Policy::default().classify(trigger),
     })
 }
 

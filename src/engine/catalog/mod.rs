@@ -1,0 +1,151 @@
+//! The close-code catalog: every code of RFC 6455 §7.4 and the IANA registry,
+//! the code ranges, and the handshake failures that happen before any close
+//! code exists. The UI only formats what this table returns.
+//!
+//! The table holds no policy classes: the class shown next to an entry always
+//! comes from [`Policy::classify`](crate::engine::policy::Policy::classify)
+//! applied to the entry's trigger, so a policy file changes what is shown.
+
+use crate::engine::event::CloseInfo;
+use crate::engine::policy::Trigger;
+
+/// Whether a code may travel in a Close frame.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OnWire {
+    /// A peer may send it.
+    Yes,
+    /// RFC 6455 forbids sending it (1005, 1006, 1015): it only labels local events.
+    Never,
+    /// Reserved or unassigned (1004, 1016–2999): not valid today.
+    Reserved,
+    /// Outside every valid range (0–999, 5000 and up).
+    Invalid,
+    /// Not a close code at all: a failure before the WebSocket existed.
+    NotACode,
+}
+
+impl OnWire {
+    /// `yes`, `never`, `reserved`, `invalid` or `n/a`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OnWire::Yes => "yes",
+            OnWire::Never => "never",
+            OnWire::Reserved => "reserved",
+            OnWire::Invalid => "invalid",
+            OnWire::NotACode => "n/a",
+        }
+    }
+}
+
+/// One catalog entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Entry {
+    /// What it is looked up by: `1006`, `4000-4999`, `http-503`, `dns`.
+    pub key: &'static str,
+    /// Short name: `Abnormal Closure`.
+    pub name: &'static str,
+    /// What it means, in plain language.
+    pub meaning: &'static str,
+    /// When you typically see it.
+    pub when: &'static str,
+    /// How to fix it (what a client or operator should do).
+    pub fix: &'static str,
+    /// For server authors and operators: when to send this code (or answer
+    /// with this status), or why never to.
+    pub send_when: &'static str,
+    /// Whether it may appear in a Close frame.
+    pub on_wire: OnWire,
+    /// The trigger the policy classifies this entry by (a range uses its first
+    /// code that has no entry of its own).
+    pub trigger: Trigger,
+}
+
+impl Entry {
+    /// The close codes this entry covers (`1006..=1006`, `4000..=4999`), or
+    /// `None` for a handshake failure. Read from the key, so the key stays
+    /// the single statement of what an entry covers.
+    pub fn codes(&self) -> Option<std::ops::RangeInclusive<u16>> {
+        let (lo, hi) = self.key.split_once('-').unwrap_or((self.key, self.key));
+        Some(lo.parse().ok()?..=hi.parse().ok()?)
+    }
+
+    /// Whether this entry is a range of codes rather than one code or a failure.
+    pub fn is_range(&self) -> bool {
+        self.codes().is_some_and(|r| r.start() != r.end())
+    }
+}
+
+/// Whether a server may legitimately send `code` in a Close frame.
+pub fn may_be_sent(code: u16) -> bool {
+    matches!(code, 1000..=1003 | 1007..=1014 | 3000..=4999)
+}
+
+/// The entry for a close code: the exact code where the catalog has one,
+/// otherwise the range it falls in.
+pub fn lookup(code: u16) -> &'static Entry {
+    // The narrowest entry wins, so 3003 finds its own entry rather than the
+    // 3000–3999 range that also covers it.
+    ENTRIES
+        .iter()
+        .filter_map(|e| e.codes().filter(|r| r.contains(&code)).map(|r| (e, r)))
+        .min_by_key(|(_, r)| r.end() - r.start())
+        .map_or(&ABOVE_4999, |(e, _)| e)
+}
+
+/// The name of a close code (`Abnormal Closure`, `Private use`, …).
+pub fn name_of(code: u16) -> &'static str {
+    lookup(code).name
+}
+
+/// Looks an entry up by what a user types: a number (`1006`, `4321`), or a
+/// failure name (`http-503`, `dns`, `refused`, `timeout`, `tls`), ignoring
+/// case. Numbers are always close codes: HTTP statuses are written `http-NNN`.
+pub fn by_key(key: &str) -> Option<&'static Entry> {
+    let key = key.trim();
+    if !key.is_empty() && key.bytes().all(|b| b.is_ascii_digit()) {
+        return key.parse::<u16>().ok().map(lookup);
+    }
+    ENTRIES.iter().find(|e| e.key.eq_ignore_ascii_case(key))
+}
+
+/// The failure names `by_key` accepts, in display order.
+pub fn failure_names() -> impl Iterator<Item = &'static str> {
+    ENTRIES
+        .iter()
+        .filter(|e| e.on_wire == OnWire::NotACode)
+        .map(|e| e.key)
+}
+
+/// The entry that explains how an attempt ended, read from the engine's own
+/// decision: the handshake failure or other cause the policy was given
+/// (`http-401`, `liveness`, `user`), the forbidden code a server sent, else
+/// the close code itself.
+pub fn for_close(info: &CloseInfo) -> &'static Entry {
+    match info.trigger {
+        Trigger::Code(code) => lookup(code),
+        Trigger::Violation => by_key(&info.trigger.key())
+            .filter(|_| info.received_code.is_none())
+            .unwrap_or_else(|| lookup(info.received_code.unwrap_or(info.code))),
+        other => by_key(&other.key())
+            .or_else(|| http_fallback(other))
+            .unwrap_or_else(|| lookup(info.code)),
+    }
+}
+
+/// The entry of an HTTP status that has none of its own.
+fn http_fallback(trigger: Trigger) -> Option<&'static Entry> {
+    match trigger {
+        Trigger::Http(_) => ENTRIES.iter().find(|e| e.key == "http-NNN"),
+        _ => None,
+    }
+}
+
+/// Every entry, in display order.
+pub fn entries() -> &'static [Entry] {
+    &ENTRIES
+}
+mod entries;
+#[cfg(test)]
+mod tests;
+
+use entries::{ABOVE_4999, ENTRIES};

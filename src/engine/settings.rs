@@ -1,0 +1,73 @@
+//! Everything the engine needs for a run, already validated by the caller.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use url::Url;
+
+use crate::engine::policy::Policy;
+
+/// Everything the engine needs to run, already validated.
+#[derive(Debug, Clone)]
+#[expect(
+    clippy::struct_excessive_bools,
+    reason = "independent switches from the command line"
+)]
+pub struct Settings {
+    /// The ws:// or wss:// URL.
+    pub url: Url,
+    /// Extra request headers.
+    pub headers: Vec<(String, String)>,
+    /// Subprotocols offered.
+    pub protocols: Vec<String>,
+    /// Origin header.
+    pub origin: Option<String>,
+    /// Limit for one whole attempt (DNS, TCP, TLS, upgrade).
+    pub connect_timeout: Duration,
+    /// Largest message accepted.
+    pub max_message_size: usize,
+    /// Skip TLS verification.
+    pub insecure: bool,
+    /// Extra CA certificate (PEM).
+    pub cacert: Option<PathBuf>,
+    /// Texts sent after each open.
+    pub send: Vec<String>,
+    /// The reconnect policy (also holds ping interval and timeout).
+    pub policy: Policy,
+    /// Total attempts allowed.
+    pub max_attempts: Option<u32>,
+    /// Never reconnect automatically.
+    pub no_reconnect: bool,
+    /// End the run after this long.
+    pub duration: Option<Duration>,
+    /// Jitter seed.
+    pub seed: Option<u64>,
+    /// Show secrets instead of redacting them.
+    pub show_secrets: bool,
+    /// Stay alive after `give_up` and wait for commands (the TUI), instead of ending the run.
+    pub interactive: bool,
+}
+
+impl Settings {
+    /// Defaults for `url` (handy for tests and the demo).
+    pub fn new(url: Url) -> Self {
+        Self {
+            url,
+            headers: Vec::new(),
+            protocols: Vec::new(),
+            origin: None,
+            connect_timeout: Duration::from_secs(10),
+            max_message_size: 64 << 20,
+            insecure: false,
+            cacert: None,
+            send: Vec::new(),
+            policy: Policy::default(),
+            max_attempts: None,
+            no_reconnect: false,
+            duration: None,
+            seed: None,
+            show_secrets: false,
+            interactive: false,
+        }
+    }
+}

@@ -1,0 +1,139 @@
+//! `--headless`: one readable line per event; every string from the network
+//! is escaped.
+
+use std::io::{self, Write};
+
+use crate::duration::format_duration;
+use crate::engine::catalog;
+use crate::engine::event::{EngineEvent, EventKind, HttpReply, Payload};
+use crate::sanitize::sanitize;
+use crate::text::{escape, first_sentence, hex};
+
+const PREVIEW: usize = 200;
+
+fn preview(text: &str) -> String {
+    sanitize(text, PREVIEW)
+}
+
+fn http_summary(h: &HttpReply) -> String {
+    let body = h.body.trim();
+    if body.is_empty() {
+        String::new()
+    } else {
+        format!(" — body: {}", preview(body))
+    }
+}
+
+/// One event as a readable line; every string from the network is escaped.
+pub fn write_human(out: &mut Vec<u8>, event: &EngineEvent) -> io::Result<()> {
+    let t = event.t.as_secs_f64();
+    write!(out, "[{t:>9.3}] ")?;
+    match &event.kind {
+        EventKind::Connecting { attempt, url } => {
+            write!(out, "connecting   attempt {attempt} to {}", escape(url))?;
+        }
+        EventKind::Open {
+            subprotocol,
+            handshake_ms,
+            insecure,
+            ..
+        } => {
+            write!(
+                out,
+                "open         101 Switching Protocols in {handshake_ms:.1} ms"
+            )?;
+            if let Some(p) = subprotocol {
+                write!(out, ", subprotocol {}", escape(p))?;
+            }
+            if *insecure {
+                write!(out, "  INSECURE: TLS certificate checks are off")?;
+            }
+        }
+        EventKind::Message { dir, payload } => {
+            let arrow = if dir.as_str() == "in" { "<-" } else { "->" };
+            match payload {
+                Payload::Text(t) => {
+                    write!(out, "message {arrow} text {} B: {}", t.len(), preview(t))?;
+                }
+                Payload::Binary { len, head } => {
+                    let more = if *len > head.len() { "…" } else { "" };
+                    write!(out, "message {arrow} binary {len} B: {}{more}", hex(head))?;
+                }
+            }
+        }
+        EventKind::Ping { dir, len } => write!(out, "ping    {}  {len} B", dir.as_str())?,
+        EventKind::Pong { dir, len, rtt_ms } => {
+            write!(out, "pong    {}  {len} B", dir.as_str())?;
+            if let Some(rtt) = rtt_ms {
+                write!(out, ", rtt {rtt:.2} ms")?;
+            }
+        }
+        EventKind::Close(c) => {
+            let who = match c.initiator.as_str() {
+                "server" => "closed by the server",
+                "client" if c.by_user() => "closed by wsprobe at your request",
+                "client" => "closed by wsprobe",
+                _ => "no Close frame",
+            };
+            write!(out, "close        {} {} ({who}", c.code, c.name)?;
+            if !c.wire {
+                write!(out, "; derived, not sent by the server")?;
+            }
+            if !c.clean {
+                write!(out, "; no complete close handshake")?;
+            }
+            write!(out, ")")?;
+            if let Some(r) = c.received_code {
+                write!(out, " — the server sent forbidden code {r}")?;
+            }
+            if !c.reason.is_empty() {
+                write!(out, " reason \"{}\"", preview(&c.reason))?;
+            }
+            write!(out, " — class {}", c.class.label())?;
+            // A close the user asked for needs no advice; any other is
+            // explained by what the policy was given (a handshake failure
+            // explains its derived 1006 better than 1006 does).
+            if !c.by_user() {
+                let entry = catalog::for_close(c);
+                if !matches!(c.trigger, crate::engine::policy::Trigger::Code(_)) {
+                    write!(out, " after {}", entry.name)?;
+                }
+                if !entry.fix.is_empty() {
+                    write!(out, " — fix: {}", first_sentence(entry.fix))?;
+                }
+            }
+        }
+        EventKind::Error {
+            class,
+            message,
+            http,
+            ..
+        } => {
+            write!(out, "error        {}: {}", class.as_str(), escape(message))?;
+            if let Some(h) = http {
+                write!(out, "{}", http_summary(h))?;
+            }
+        }
+        EventKind::Reconnect {
+            attempt,
+            delay_ms,
+            window_ms,
+            rule,
+            ..
+        } => {
+            let d = |ms: u64| format_duration(std::time::Duration::from_millis(ms));
+            write!(
+                out,
+                "reconnect    attempt {attempt} in {:.2} s (drawn from {} - {}): {rule}",
+                *delay_ms as f64 / 1000.0,
+                d(window_ms[0]),
+                d(window_ms[1])
+            )?;
+        }
+        EventKind::GiveUp { reason } => write!(out, "give up      {}", escape(reason))?,
+        EventKind::Paused => write!(out, "paused       automatic reconnect is paused")?,
+        EventKind::Resumed { .. } => write!(out, "resumed      automatic reconnect is on again")?,
+    }
+    out.push(b'\n');
+    Ok(())
+}

@@ -1,0 +1,404 @@
+//! `--json`: one SPEC §2 object per line, each a `Serialize` record of its own.
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use crate::engine::event::{EngineEvent, EventKind, Payload};
+use crate::text::hex;
+
+#[derive(Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+enum Body<'a> {
+    Connecting {
+        attempt: u32,
+        url: &'a str,
+    },
+    Open {
+        attempt: u32,
+        status: u16,
+        subprotocol: Option<&'a str>,
+        handshake_ms: f64,
+        headers: Headers<'a>,
+        insecure: bool,
+    },
+    Message {
+        dir: &'static str,
+        #[serde(rename = "type")]
+        ty: &'static str,
+        len: usize,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        text: Option<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        hex: Option<String>,
+    },
+    Ping {
+        dir: &'static str,
+        len: usize,
+    },
+    Pong {
+        dir: &'static str,
+        len: usize,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        rtt_ms: Option<f64>,
+    },
+    Close {
+        code: u16,
+        name: &'a str,
+        reason: &'a str,
+        initiator: &'static str,
+        wire: bool,
+        clean: bool,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        received_code: Option<u16>,
+        trigger: String,
+        class: &'static str,
+    },
+    Error {
+        class: &'static str,
+        message: &'a str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        http_status: Option<u16>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        retry_after_ms: Option<u64>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        http: Option<Http<'a>>,
+    },
+    Reconnect {
+        attempt: u32,
+        delay_ms: u64,
+        window_ms: [u64; 2],
+        due_t_ms: f64,
+        rule: &'a str,
+    },
+    GiveUp {
+        reason: &'a str,
+    },
+    Paused {},
+    Resumed {
+        due_t_ms: Option<f64>,
+    },
+}
+
+/// Headers as a JSON object; a repeated name has its values joined with `, `.
+struct Headers<'a>(&'a [(String, String)]);
+
+impl Serialize for Headers<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(None)?;
+        let mut seen: Vec<&str> = Vec::new();
+        for (name, _) in self.0 {
+            if seen.contains(&name.as_str()) {
+                continue;
+            }
+            seen.push(name);
+            let values: Vec<&str> = self
+                .0
+                .iter()
+                .filter(|(k, _)| k == name)
+                .map(|(_, v)| v.as_str())
+                .collect();
+            map.serialize_entry(name, &values.join(", "))?;
+        }
+        map.end()
+    }
+}
+
+#[derive(Serialize)]
+struct Http<'a> {
+    status: u16,
+    reason: &'a str,
+    headers: Headers<'a>,
+    body: &'a str,
+}
+
+fn round_ms(ms: f64) -> f64 {
+    (ms * 1000.0).round() / 1000.0
+}
+
+fn body(event: &EngineEvent) -> Body<'_> {
+    match &event.kind {
+        EventKind::Connecting { attempt, url } => Body::Connecting {
+            attempt: *attempt,
+            url,
+        },
+        EventKind::Open {
+            attempt,
+            status,
+            subprotocol,
+            handshake_ms,
+            headers,
+            insecure,
+        } => Body::Open {
+            attempt: *attempt,
+            status: *status,
+            subprotocol: subprotocol.as_deref(),
+            handshake_ms: round_ms(*handshake_ms),
+            headers: Headers(headers),
+            insecure: *insecure,
+        },
+        EventKind::Message { dir, payload } => match payload {
+            Payload::Text(t) => Body::Message {
+                dir: dir.as_str(),
+                ty: "text",
+                len: t.len(),
+                text: Some(t),
+                hex: None,
+            },
+            Payload::Binary { len, head } => Body::Message {
+                dir: dir.as_str(),
+                ty: "binary",
+                len: *len,
+                text: None,
+                hex: Some(hex(head)),
+            },
+        },
+        EventKind::Ping { dir, len } => Body::Ping {
+            dir: dir.as_str(),
+            len: *len,
+        },
+        EventKind::Pong { dir, len, rtt_ms } => Body::Pong {
+            dir: dir.as_str(),
+            len: *len,
+            rtt_ms: rtt_ms.map(round_ms),
+        },
+        EventKind::Close(c) => Body::Close {
+            code: c.code,
+            name: &c.name,
+            reason: &c.reason,
+            initiator: c.initiator.as_str(),
+            wire: c.wire,
+            clean: c.clean,
+            received_code: c.received_code,
+            trigger: c.trigger.name(),
+            class: c.class.key(),
+        },
+        EventKind::Error {
+            class,
+            message,
+            http,
+            retry_after_ms,
+        } => Body::Error {
+            class: class.as_str(),
+            message,
+            http_status: http.as_ref().map(|h| h.status),
+            retry_after_ms: *retry_after_ms,
+            http: http.as_ref().map(|h| Http {
+                status: h.status,
+                reason: &h.reason,
+                headers: Headers(&h.headers),
+                body: &h.body,
+            }),
+        },
+        EventKind::Reconnect {
+            attempt,
+            delay_ms,
+            window_ms,
+            due_t_ms,
+            rule,
+        } => Body::Reconnect {
+            attempt: *attempt,
+            delay_ms: *delay_ms,
+            window_ms: *window_ms,
+            due_t_ms: round_ms(*due_t_ms),
+            rule,
+        },
+        EventKind::GiveUp { reason } => Body::GiveUp { reason },
+        EventKind::Paused => Body::Paused {},
+        EventKind::Resumed { due_t_ms } => Body::Resumed {
+            due_t_ms: due_t_ms.map(round_ms),
+        },
+    }
+}
+
+/// One event as a JSON line.
+///
+/// The `seq`/`t_ms` prefix and the whole line of a text message (nearly every
+/// line of a flood) are written by hand; other kinds go through serde. Both
+/// produce the same JSON.
+pub fn write_json(out: &mut Vec<u8>, event: &EngineEvent) -> io::Result<()> {
+    out.extend_from_slice(b"{\"seq\":");
+    push_u64(out, event.seq);
+    out.extend_from_slice(b",\"t_ms\":");
+    push_ms(out, u64::try_from(event.t.as_micros()).unwrap_or(u64::MAX));
+    out.push(b',');
+    if let EventKind::Message {
+        dir,
+        payload: Payload::Text(text),
+    } = &event.kind
+    {
+        out.extend_from_slice(b"\"kind\":\"message\",\"dir\":\"");
+        out.extend_from_slice(dir.as_str().as_bytes());
+        out.extend_from_slice(b"\",\"type\":\"text\",\"len\":");
+        push_u64(out, text.len() as u64);
+        out.extend_from_slice(b",\"text\":");
+        push_json_str(out, text)?;
+        out.extend_from_slice(b"}\n");
+        return Ok(());
+    }
+    // The body serialises as `{"kind":…}`; its opening brace is dropped so
+    // that it continues the prefix.
+    let start = out.len();
+    let mut ser = serde_json::Serializer::with_formatter(&mut *out, TerminalSafe);
+    body(event).serialize(&mut ser)?;
+    out.remove(start);
+    out.push(b'\n');
+    Ok(())
+}
+
+/// A JSON string; text with nothing to escape is copied as it is.
+fn push_json_str(out: &mut Vec<u8>, text: &str) -> io::Result<()> {
+    // Printable ASCII without quote or backslash needs no escaping at all.
+    if text
+        .bytes()
+        .all(|b| (0x20..0x7f).contains(&b) && b != b'"' && b != b'\\')
+    {
+        out.push(b'"');
+        out.extend_from_slice(text.as_bytes());
+        out.push(b'"');
+        Ok(())
+    } else {
+        let mut ser = serde_json::Serializer::with_formatter(out, TerminalSafe);
+        Ok(text.serialize(&mut ser)?)
+    }
+}
+
+fn push_u64(out: &mut Vec<u8>, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[i..]);
+}
+
+/// Microseconds as milliseconds with at most three decimals (`12.5`, `3.0`).
+fn push_ms(out: &mut Vec<u8>, micros: u64) {
+    push_u64(out, micros / 1000);
+    out.push(b'.');
+    let frac = micros % 1000;
+    let digits = [frac / 100, frac / 10 % 10, frac % 10];
+    let keep = if frac == 0 {
+        1
+    } else if !frac.is_multiple_of(10) {
+        3
+    } else if !frac.is_multiple_of(100) {
+        2
+    } else {
+        1
+    };
+    for d in &digits[..keep] {
+        out.push(b'0' + *d as u8);
+    }
+}
+
+/// Compact JSON that also `\u`-escapes what `serde_json` leaves raw but a
+/// terminal would act on (DEL, C1 controls, bidi overrides), so JSON lines
+/// read in a terminal cannot control or reorder it. Parsed, the strings are
+/// exactly the same.
+struct TerminalSafe;
+
+impl serde_json::ser::Formatter for TerminalSafe {
+    fn write_string_fragment<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> io::Result<()> {
+        let mut start = 0;
+        for (i, c) in fragment.char_indices() {
+            if crate::sanitize::is_unsafe(c) {
+                writer.write_all(&fragment.as_bytes()[start..i])?;
+                // Every unsafe character is in the Basic Multilingual Plane.
+                write!(writer, "\\u{:04x}", u32::from(c))?;
+                start = i + c.len_utf8();
+            }
+        }
+        writer.write_all(&fragment.as_bytes()[start..])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::event::{CloseInfo, Dir, Initiator};
+    use crate::engine::policy::{Class, Trigger};
+    use std::time::Duration;
+
+    fn line(kind: EventKind, micros: u64) -> serde_json::Value {
+        let event = EngineEvent {
+            seq: 42,
+            t: Duration::from_micros(micros),
+            kind,
+        };
+        let mut out = Vec::new();
+        write_json(&mut out, &event).unwrap();
+        assert_eq!(out.split(|b| *b == b'\n').count(), 2, "one line");
+        assert_eq!(out.last(), Some(&b'\n'));
+        serde_json::from_slice(&out).unwrap()
+    }
+
+    #[test]
+    fn text_messages_keep_their_exact_text() {
+        for text in [
+            "plain",
+            "quote \" and \\ slash",
+            "esc \x1b]0;t\x07 and \u{202e} and \n",
+            "",
+        ] {
+            let v = line(
+                EventKind::Message {
+                    dir: Dir::In,
+                    payload: Payload::Text(text.into()),
+                },
+                1_500,
+            );
+            assert_eq!(v["text"], text);
+            assert_eq!(v["len"], text.len());
+            assert_eq!(v["kind"], "message");
+            assert_eq!(v["type"], "text");
+            assert_eq!(v["dir"], "in");
+            assert_eq!(v["seq"], 42);
+            assert_eq!(v["t_ms"].to_string(), "1.5");
+        }
+    }
+
+    #[test]
+    fn times_have_at_most_three_decimals() {
+        // Compare the text: the JSON must carry exactly these digits.
+        let t = |micros| line(EventKind::Paused, micros)["t_ms"].to_string();
+        assert_eq!(t(0), "0.0");
+        assert_eq!(t(1), "0.001");
+        assert_eq!(t(1_234_567), "1234.567");
+        assert_eq!(t(5_000_100), "5000.1");
+    }
+
+    #[test]
+    fn other_kinds_share_the_prefix() {
+        let v = line(
+            EventKind::Close(CloseInfo {
+                code: 1002,
+                name: "Protocol Error".into(),
+                reason: String::new(),
+                initiator: Initiator::Server,
+                wire: true,
+                clean: true,
+                received_code: Some(1005),
+                trigger: Trigger::Violation,
+                class: Class::Fatal,
+            }),
+            10,
+        );
+        assert_eq!(v["kind"], "close");
+        assert_eq!(v["received_code"], 1005);
+        assert_eq!(v["initiator"], "server");
+        assert_eq!(v["seq"], 42);
+        assert_eq!(v["trigger"], "protocol-violation");
+        assert_eq!(v["class"], "fatal");
+    }
+}
