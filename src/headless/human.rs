@@ -6,6 +6,7 @@ use std::io::{self, Write};
 use crate::duration::format_duration;
 use crate::engine::catalog;
 use crate::engine::event::{EngineEvent, EventKind, HttpReply, Payload};
+use crate::engine::policy::Trigger;
 use crate::sanitize::sanitize;
 use crate::text::{escape, first_sentence, hex};
 
@@ -89,15 +90,20 @@ pub fn write_human(out: &mut Vec<u8>, event: &EngineEvent) -> io::Result<()> {
             if !c.reason.is_empty() {
                 write!(out, " reason \"{}\"", preview(&c.reason))?;
             }
-            write!(out, " — class {}", c.class.label())?;
             // A close the user asked for needs no advice; any other is
             // explained by what the policy was given (a handshake failure
             // explains its derived 1006 better than 1006 does).
-            if !c.by_user() {
+            if !matches!(
+                c.trigger,
+                Trigger::Code(_) | Trigger::User | Trigger::Violation
+            ) {
+                write!(out, " — after {}", catalog::cause_name(c))?;
+            }
+            write!(out, " — class {}", c.class.label())?;
+            if c.by_user() {
+                write!(out, ", at your request")?;
+            } else {
                 let entry = catalog::for_close(c);
-                if !matches!(c.trigger, crate::engine::policy::Trigger::Code(_)) {
-                    write!(out, " after {}", entry.name)?;
-                }
                 if !entry.fix.is_empty() {
                     write!(out, " — fix: {}", first_sentence(entry.fix))?;
                 }
@@ -136,4 +142,62 @@ pub fn write_human(out: &mut Vec<u8>, event: &EngineEvent) -> io::Result<()> {
     }
     out.push(b'\n');
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::event::{CloseInfo, Initiator};
+    use crate::engine::policy::{Class, Policy};
+    use std::time::Duration;
+
+    fn line(info: CloseInfo) -> String {
+        let event = EngineEvent {
+            seq: 1,
+            t: Duration::from_millis(1500),
+            kind: EventKind::Close(info),
+        };
+        let mut out = Vec::new();
+        write_human(&mut out, &event).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn a_close_the_user_asked_for_gets_no_advice() {
+        let info = CloseInfo {
+            code: 1001,
+            name: "Going Away".into(),
+            reason: String::new(),
+            initiator: Initiator::Client,
+            wire: true,
+            clean: true,
+            received_code: None,
+            trigger: Trigger::User,
+            class: Class::Done,
+        };
+        let l = line(info);
+        assert!(l.contains("at your request"), "{l}");
+        assert!(!l.contains("fix:"), "{l}");
+        assert!(!l.contains("Reconnect"), "{l}");
+    }
+
+    #[test]
+    fn a_close_derived_from_a_handshake_failure_explains_the_failure() {
+        let mut info = CloseInfo::derived(1006, Initiator::Local, Trigger::Http(401));
+        info.class = Policy::default().classify(info.trigger);
+        let l = line(info);
+        assert!(l.contains("after HTTP 401 Unauthorized"), "{l}");
+        assert!(l.contains("class auth"), "{l}");
+        let fix = catalog::by_key("http-401").unwrap().fix;
+        assert!(l.contains(first_sentence(fix)), "{l}");
+        let backoff = first_sentence(catalog::lookup(1006).fix);
+        assert!(!l.contains(backoff), "advice for 1006 instead of 401: {l}");
+    }
+
+    #[test]
+    fn the_class_shown_is_the_one_in_the_event() {
+        let mut info = CloseInfo::derived(1006, Initiator::Local, Trigger::NotHttp);
+        info.class = Class::Abnormal;
+        assert!(line(info).contains("class abnormal"));
+    }
 }

@@ -10,6 +10,7 @@ use ratatui::widgets::Paragraph;
 use super::{fmt, panel};
 use crate::app::App;
 use crate::engine::catalog;
+use crate::engine::policy::Trigger;
 use crate::sanitize::sanitize;
 use crate::theme::Theme;
 
@@ -24,7 +25,17 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
         return;
     };
     let info = &close.info;
-    let title = format!(" close {} {} ", info.code, info.name);
+    // The title names the real cause: a close derived from a handshake
+    // failure is that failure, not "1006".
+    let title = match info.trigger {
+        Trigger::Code(_) | Trigger::Violation => format!(" close {} {} ", info.code, info.name),
+        Trigger::User => format!(" close {} {} (closed by you) ", info.code, info.name),
+        _ => format!(
+            " {} (derived close {}) ",
+            catalog::cause_name(info),
+            info.code
+        ),
+    };
     let block = panel(title, theme);
     let inner = block.inner(area);
     frame.render_widget(block, area);
@@ -77,6 +88,15 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
         wrapped(&text, theme.base(), 2);
     }
 
+    if info.by_user() {
+        // A close the user asked for needs no advice and no reconnect.
+        lines.push(Line::styled(
+            fmt::fit("closed at your request: no reconnect follows", width),
+            theme.muted(),
+        ));
+        frame.render_widget(Paragraph::new(lines).style(theme.base()), inner);
+        return;
+    }
     let entry = close.entry();
     let room = usize::from(inner.height).saturating_sub(lines.len());
     let text_width = width.saturating_sub(LABEL).max(1);
@@ -146,5 +166,79 @@ mod tests {
         assert_eq!(share(&[3, 3, 3], 4), [1, 1, 2]);
         assert_eq!(share(&[3, 3, 3], 2), [1, 0, 1]);
         assert_eq!(share(&[0, 5, 1], 4), [0, 3, 1]);
+    }
+}
+
+#[cfg(test)]
+mod render_tests {
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+
+    use crate::app::{App, Msg, update};
+    use crate::engine::event::{CloseInfo, EngineEvent, EventKind, Initiator};
+    use crate::engine::policy::{Class, Trigger};
+    use crate::theme::Theme;
+
+    fn panel_text(info: CloseInfo) -> String {
+        let mut app = App::new(100, 4);
+        let now = std::time::Instant::now();
+        update(
+            &mut app,
+            Msg::Engine(EngineEvent {
+                seq: 0,
+                t: std::time::Duration::ZERO,
+                kind: EventKind::Close(info),
+            }),
+            now,
+        );
+        let mut term = Terminal::new(TestBackend::new(60, 12)).unwrap();
+        term.draw(|f| {
+            super::render(
+                f,
+                f.area(),
+                &app,
+                &Theme::builtin("default").unwrap().unwrap(),
+            )
+        })
+        .unwrap();
+        let buf = term.backend().buffer().clone();
+        (0..buf.area.height)
+            .map(|y| {
+                (0..buf.area.width)
+                    .map(|x| buf[(x, y)].symbol())
+                    .collect::<String>()
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    #[test]
+    fn the_title_names_the_real_cause_of_a_derived_close() {
+        let mut info = CloseInfo::derived(1006, Initiator::Local, Trigger::Http(503));
+        info.class = Class::TryAgainLater;
+        let text = panel_text(info);
+        assert!(
+            text.contains("HTTP 503 Service Unavailable (derived close 1006)"),
+            "{text}"
+        );
+        assert!(text.contains("try again later"), "{text}");
+    }
+
+    #[test]
+    fn a_users_close_gets_no_advice() {
+        let info = CloseInfo {
+            code: 1000,
+            name: "Normal Closure".into(),
+            reason: String::new(),
+            initiator: Initiator::Client,
+            wire: true,
+            clean: true,
+            received_code: None,
+            trigger: Trigger::User,
+            class: Class::Done,
+        };
+        let text = panel_text(info);
+        assert!(text.contains("closed by you"), "{text}");
+        assert!(!text.contains("fix"), "{text}");
     }
 }

@@ -132,6 +132,20 @@ pub fn for_close(info: &CloseInfo) -> &'static Entry {
     }
 }
 
+/// What ended an attempt, named for people: the close code's name for a
+/// close, the cause for a close derived from something else
+/// (`HTTP 503 Service Unavailable`, `HTTP 418`, `DNS lookup failed`).
+pub fn cause_name(info: &CloseInfo) -> String {
+    let entry = for_close(info);
+    match info.trigger {
+        Trigger::Code(_) | Trigger::User | Trigger::Violation => info.name.clone(),
+        Trigger::Http(status) if !entry.key.eq_ignore_ascii_case(&info.trigger.key()) => {
+            format!("HTTP {status}")
+        }
+        _ => entry.name.to_string(),
+    }
+}
+
 /// The entry of an HTTP status that has none of its own.
 fn http_fallback(trigger: Trigger) -> Option<&'static Entry> {
     match trigger {
