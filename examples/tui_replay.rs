@@ -17,7 +17,7 @@ use wsprobe::cli::OutputArgs;
 use wsprobe::engine::connection::{EngineHandle, RunEnd};
 use wsprobe::engine::event::{CloseInfo, Command, Dir, EngineEvent, EventKind, Initiator, Payload};
 use wsprobe::engine::policy::{Policy, Trigger};
-use wsprobe::tui::{self, TuiOptions};
+use wsprobe::tui;
 use wsprobe::usage::UsageError;
 
 #[derive(Parser)]
@@ -185,7 +185,7 @@ async fn main() -> ExitCode {
     let args = Args::parse();
     let result: anyhow::Result<()> = async {
         tui::ensure_terminal()?;
-        let opts = TuiOptions::from_args(&args.output, Policy::default())?;
+        let opts = wsprobe::config::tui_options(&args.output)?;
         let (tx, events) = mpsc::channel(1024);
         let (commands, rx) = mpsc::channel(64);
         let script = Script {

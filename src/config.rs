@@ -4,12 +4,16 @@
 use std::path::Path;
 use std::time::Duration;
 
-use crate::cli::ConnectArgs;
+use crate::cli::{ConnectArgs, OutputArgs, ServeArgs};
+use crate::demo_server::{Scenario, ServerConfig};
 use crate::duration::format_duration;
 use crate::engine::policy::Policy;
 use crate::engine::settings::Settings;
 
+use crate::app::DEFAULT_HISTORY;
 use crate::engine::target;
+use crate::theme::{self, Theme};
+use crate::tui::TuiOptions;
 use crate::usage::UsageError;
 
 /// Builds the engine settings for `url` from the connection flags.
@@ -103,4 +107,56 @@ fn positive(d: Duration, flag: &str) -> Result<Duration, UsageError> {
     } else {
         Ok(d)
     }
+}
+
+/// The scenario server's configuration from `wsprobe serve`'s flags; a bad
+/// `--scenario` is a usage error.
+pub fn serve_config(args: &ServeArgs) -> Result<ServerConfig, UsageError> {
+    let default_scenario: Scenario = args.scenario.parse().map_err(|e| {
+        UsageError::new(format!(
+            "--scenario {}: {e}; use a name (echo, normal, going-away, restart, overload, \
+             drop, silent, flood, cycle) or a path such as close/4000 or reject/503",
+            crate::text::escape(&args.scenario)
+        ))
+    })?;
+    Ok(ServerConfig {
+        bind: std::net::SocketAddr::new(args.bind, args.port),
+        default_scenario,
+        restart_downtime: args.restart_downtime.0,
+        overload_window: args.overload_window.0,
+        retry_after: args.retry_after.0,
+        phase: args.phase.0,
+        ..ServerConfig::local()
+    })
+}
+
+/// The TUI's options from the command line: `--theme` (a file, a name in
+/// the config dir, or a built-in; `NO_COLOR` picks `mono` when no theme is
+/// named) and `--history`. A bad theme or a zero history is a usage error.
+pub fn tui_options(args: &OutputArgs) -> Result<TuiOptions, UsageError> {
+    let usage = |e: theme::ThemeError| UsageError::new(e.to_string());
+    let chosen = theme::select(
+        args.theme.as_deref(),
+        theme::no_color_requested(),
+        &theme::search_dirs(),
+    )
+    .map_err(usage)?;
+    let mut themes = Theme::builtins().map_err(usage)?;
+    let theme = if let Some(i) = themes.iter().position(|t| *t == chosen) {
+        i
+    } else {
+        themes.push(chosen);
+        themes.len() - 1
+    };
+    let history = args.history.unwrap_or(DEFAULT_HISTORY);
+    if history == 0 {
+        return Err(UsageError::new(
+            "--history must be at least 1 (the default keeps 100000 events)",
+        ));
+    }
+    Ok(TuiOptions {
+        themes,
+        theme,
+        history,
+    })
 }

@@ -13,7 +13,6 @@ use std::time::Duration;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 
-use crate::cli::{CodesArgs, ExplainArgs};
 use crate::duration::format_duration;
 use crate::engine::catalog::{self, Entry, OnWire};
 use crate::engine::policy::{Class, Decision, History, Outcome, Policy, Trigger};
@@ -21,8 +20,8 @@ use crate::text::first_sentence;
 use crate::usage::UsageError;
 
 /// The output of `wsprobe codes`.
-pub fn codes(args: &CodesArgs, policy: &Policy) -> String {
-    if args.json {
+pub fn codes(json: bool, policy: &Policy) -> String {
+    if json {
         json::codes(policy)
     } else {
         text::codes(policy)
@@ -30,13 +29,12 @@ pub fn codes(args: &CodesArgs, policy: &Policy) -> String {
 }
 
 /// The output of `wsprobe explain`; bad codes are usage errors.
-pub fn explain(args: &ExplainArgs, policy: &Policy) -> Result<String, UsageError> {
-    let items = args
-        .codes
+pub fn explain(codes: &[String], json: bool, policy: &Policy) -> Result<String, UsageError> {
+    let items = codes
         .iter()
         .map(|input| Item::resolve(input, policy))
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(if args.json {
+    Ok(if json {
         json::explain(&items)
     } else {
         text::explain(&items)

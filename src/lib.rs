@@ -12,6 +12,7 @@ pub mod engine;
 pub mod explain;
 pub mod headless;
 pub mod sanitize;
+pub mod signals;
 pub mod simulate;
 pub mod text;
 pub mod theme;

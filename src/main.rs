@@ -7,13 +7,12 @@ use anyhow::Context as _;
 use clap::Parser;
 
 use wsprobe::cli::{Cli, Command, PolicyCommand, ServeArgs, SimulateArgs};
-use wsprobe::demo_server::{DemoServer, ServerConfig};
+use wsprobe::demo_server::{BindError, DemoServer, ServerConfig};
 use wsprobe::engine::error::EngineError;
 use wsprobe::engine::policy::Policy;
 
 use wsprobe::headless::Format;
 use wsprobe::simulate;
-use wsprobe::tui::TuiOptions;
 use wsprobe::usage::UsageError;
 
 fn main() -> ExitCode {
@@ -23,6 +22,9 @@ fn main() -> ExitCode {
         Err(err) => {
             if let Some(usage) = err.downcast_ref::<UsageError>() {
                 eprintln!("wsprobe: {usage}");
+                ExitCode::from(2)
+            } else if let Some(bad) = err.downcast_ref::<BindError>() {
+                eprintln!("wsprobe: {bad}");
                 ExitCode::from(2)
             } else if let Some(bad) = err.downcast_ref::<EngineError>() {
                 // Settings the engine cannot use are the user's input too.
@@ -57,11 +59,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Some(Command::Codes(args)) => {
             let policy = Policy::default();
-            print(&wsprobe::explain::codes(&args, &policy))?;
+            print(&wsprobe::explain::codes(args.json, &policy))?;
         }
         Some(Command::Explain(args)) => {
             let policy = load_policy(args.policy.as_deref())?;
-            print(&wsprobe::explain::explain(&args, &policy)?)?;
+            print(&wsprobe::explain::explain(&args.codes, args.json, &policy)?)?;
         }
         Some(Command::Policy(PolicyCommand::Show { policy })) => {
             let policy = load_policy(policy.as_deref())?;
@@ -108,11 +110,12 @@ fn live(cli: &Cli) -> anyhow::Result<ExitCode> {
     };
     let success = if let Some(format) = format {
         // Signal listeners need the runtime, so they are made inside it.
-        let end = runtime
-            .block_on(async { wsprobe::headless::run(settings, format, stop_requested()).await })?;
+        let end = runtime.block_on(async {
+            wsprobe::headless::run(settings, format, wsprobe::signals::stop_requested()).await
+        })?;
         end.success
     } else {
-        let opts = TuiOptions::from_args(&cli.output, settings.policy.clone())?;
+        let opts = wsprobe::config::tui_options(&cli.output)?;
         settings.interactive = true;
         runtime.block_on(async {
             let handle = wsprobe::engine::connection::spawn(settings)?;
@@ -197,35 +200,10 @@ fn simulate_command(args: &SimulateArgs) -> anyhow::Result<String> {
 
 /// `wsprobe serve`: prints the server's lines until Ctrl-C or SIGTERM.
 fn serve(args: &ServeArgs) -> anyhow::Result<()> {
+    let cfg = wsprobe::config::serve_config(args)?;
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     runtime.block_on(async {
-        let stop = stop_requested();
-        wsprobe::demo_server::run_serve(args, stop, |line| print(&format!("{line}\n"))).await
+        let stop = wsprobe::signals::stop_requested();
+        wsprobe::demo_server::run_serve(cfg, stop, |line| print(&format!("{line}\n"))).await
     })
-}
-
-/// Starts listening for Ctrl-C (and SIGTERM where there is one) at once, so
-/// a signal that arrives before the returned future is first polled still
-/// stops the server cleanly. Must be called inside the runtime.
-fn stop_requested() -> impl Future<Output = ()> {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        let interrupt = signal(SignalKind::interrupt());
-        let terminate = signal(SignalKind::terminate());
-        async move {
-            if let (Ok(mut interrupt), Ok(mut terminate)) = (interrupt, terminate) {
-                tokio::select! {
-                    _ = interrupt.recv() => {}
-                    _ = terminate.recv() => {}
-                }
-            } else {
-                let _ = tokio::signal::ctrl_c().await;
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    async {
-        let _ = tokio::signal::ctrl_c().await;
-    }
 }

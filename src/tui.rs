@@ -18,12 +18,10 @@ use ratatui::layout::Rect;
 use tokio::sync::{Notify, mpsc};
 use tokio::task::JoinHandle;
 
-use crate::app::{App, DEFAULT_HISTORY, Effect, FRAME, Msg, update};
-use crate::cli::OutputArgs;
+use crate::app::{App, Effect, FRAME, Msg, update};
 use crate::engine::connection::{EngineHandle, RunEnd};
 use crate::engine::event::{Command, EngineEvent};
-use crate::engine::policy::Policy;
-use crate::theme::{self, Theme};
+use crate::theme::Theme;
 use crate::ui;
 use crate::usage::UsageError;
 
@@ -43,43 +41,6 @@ pub struct TuiOptions {
     pub theme: usize,
     /// How many events the timeline keeps.
     pub history: usize,
-    /// The policy in force, to name the class of a close.
-    pub policy: Policy,
-}
-
-impl TuiOptions {
-    /// Options from the command line: `--theme` (a file, a name in
-    /// `./themes/` or the config dir, or a built-in; `NO_COLOR` picks `mono`
-    /// when no theme is named) and `--history`. A bad theme or a zero
-    /// history is a usage error.
-    pub fn from_args(args: &OutputArgs, policy: Policy) -> Result<Self, UsageError> {
-        let usage = |e: theme::ThemeError| UsageError::new(e.to_string());
-        let chosen = theme::select(
-            args.theme.as_deref(),
-            theme::no_color_requested(),
-            &theme::search_dirs(),
-        )
-        .map_err(usage)?;
-        let mut themes = Theme::builtins().map_err(usage)?;
-        let theme = if let Some(i) = themes.iter().position(|t| *t == chosen) {
-            i
-        } else {
-            themes.push(chosen);
-            themes.len() - 1
-        };
-        let history = args.history.unwrap_or(DEFAULT_HISTORY);
-        if history == 0 {
-            return Err(UsageError::new(
-                "--history must be at least 1 (the default keeps 100000 events)",
-            ));
-        }
-        Ok(Self {
-            themes,
-            theme,
-            history,
-            policy,
-        })
-    }
 }
 
 /// Fails with a usage error when stdout is not a terminal: the TUI cannot
@@ -161,28 +122,6 @@ fn send(commands: &mpsc::Sender<Command>, command: Command) -> bool {
     }
 }
 
-/// Resolves on Ctrl-C (as a signal: in raw mode the key arrives as a key
-/// event instead) or SIGTERM.
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
-        }
-    };
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        if let Ok(mut term) = signal(SignalKind::terminate()) {
-            tokio::select! {
-                () = ctrl_c => {}
-                _ = term.recv() => {}
-            }
-            return;
-        }
-    }
-    ctrl_c.await;
-}
-
 /// What woke the loop.
 enum Wake {
     /// Something for `update`.
@@ -211,7 +150,7 @@ impl Loop<'_> {
         B::Error: Send + Sync + 'static,
     {
         let mut input = EventStream::new();
-        let shutdown = shutdown_signal();
+        let shutdown = crate::signals::stop_requested();
         tokio::pin!(shutdown);
         let mut shutdown_seen = false;
         let size = terminal.size()?;

@@ -43,7 +43,7 @@ use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
 pub use scenario::{CYCLE, CloseSpec, RouteError, Scenario};
-pub use serve::run_serve;
+pub use serve::{BindError, run_serve};
 
 /// How the server listens and how long its timed scenarios last.
 #[derive(Debug, Clone, PartialEq, Eq)]

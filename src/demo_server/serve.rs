@@ -10,43 +10,23 @@ use anyhow::Context as _;
 use tokio::sync::broadcast::error::RecvError;
 use tokio::time::Instant;
 
-use super::{DemoServer, Scenario, ServerConfig};
-use crate::cli::ServeArgs;
-use crate::usage::UsageError;
+use super::{DemoServer, ServerConfig};
 
-impl ServerConfig {
-    /// The configuration `wsprobe serve` asks for; a bad `--scenario` is a
-    /// usage error.
-    pub fn from_args(args: &ServeArgs) -> Result<Self, UsageError> {
-        let default_scenario: Scenario = args.scenario.parse().map_err(|e| {
-            UsageError::new(format!(
-                "--scenario {}: {e}; use a name (echo, normal, going-away, restart, overload, \
-                 drop, silent, flood, cycle) or a path such as close/4000 or reject/503",
-                args.scenario
-            ))
-        })?;
-        Ok(Self {
-            bind: SocketAddr::new(args.bind, args.port),
-            default_scenario,
-            restart_downtime: args.restart_downtime.0,
-            overload_window: args.overload_window.0,
-            retry_after: args.retry_after.0,
-            phase: args.phase.0,
-            ..Self::local()
-        })
-    }
-}
+/// A listening address the server cannot have: the user's choice of
+/// `--port` or `--bind`, so the message says what to pick instead.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct BindError(pub String);
 
 /// Runs `wsprobe serve` until `stop` resolves (main passes Ctrl-C/SIGTERM).
 /// `out` receives each line to print: first the base URL and the scenario
 /// menu, then one line per connection event, prefixed with the seconds since
-/// start. A port that is in use (or not ours to bind) is a [`UsageError`].
-pub async fn run_serve<S, F>(args: &ServeArgs, stop: S, mut out: F) -> anyhow::Result<()>
+/// start. A port that is in use (or not ours to bind) is a [`BindError`].
+pub async fn run_serve<S, F>(cfg: ServerConfig, stop: S, mut out: F) -> anyhow::Result<()>
 where
     S: Future<Output = ()>,
     F: FnMut(&str) -> anyhow::Result<()>,
 {
-    let cfg = ServerConfig::from_args(args)?;
     let bind = cfg.bind;
     let server = DemoServer::start(cfg)
         .await
@@ -101,16 +81,16 @@ where
 fn bind_error(addr: SocketAddr, e: &std::io::Error) -> anyhow::Error {
     let port = addr.port();
     match e.kind() {
-        ErrorKind::AddrInUse => UsageError::new(format!(
+        ErrorKind::AddrInUse => BindError(format!(
             "port {port} is in use; pick another with --port or use --port 0"
         ))
         .into(),
-        ErrorKind::PermissionDenied => UsageError::new(format!(
+        ErrorKind::PermissionDenied => BindError(format!(
             "not allowed to listen on port {port} (ports below 1024 need privileges); \
              pick another with --port or use --port 0"
         ))
         .into(),
-        ErrorKind::AddrNotAvailable => UsageError::new(format!(
+        ErrorKind::AddrNotAvailable => BindError(format!(
             "cannot listen on {}: that address is not on this machine; use --bind 127.0.0.1 or 0.0.0.0",
             addr.ip()
         ))
