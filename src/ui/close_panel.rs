@@ -198,7 +198,7 @@ mod render_tests {
                 f.area(),
                 &app,
                 &Theme::builtin("default").unwrap().unwrap(),
-            )
+            );
         })
         .unwrap();
         let buf = term.backend().buffer().clone();

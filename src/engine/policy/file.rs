@@ -24,7 +24,8 @@ pub struct PolicyFile {
     pub max_retry_after: Dur,
     /// Ping interval and timeout.
     pub liveness: Liveness,
-    /// The numbers of each class.
+    /// The numbers of each class; a file's keys overlay the built-in ones.
+    #[serde(deserialize_with = "super::overlay::classes")]
     pub classes: Classes,
     /// Close code (`4000`) or range (`4000-4099`) → class.
     pub codes: BTreeMap<String, Class>,

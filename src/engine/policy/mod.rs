@@ -8,6 +8,7 @@
 
 mod class;
 pub mod file;
+mod overlay;
 mod params;
 mod trigger;
 
