@@ -4,8 +4,8 @@
 //! everything but frames), so a reader never waits for a line that happened.
 
 use std::io::{self, Write};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 
 mod human;
 mod json;
@@ -40,8 +40,10 @@ pub async fn run(
         format,
         line: Vec::with_capacity(256),
         broken_pipe: Arc::new(AtomicBool::new(false)),
+        failed: Arc::new(Mutex::new(None)),
     };
     let broken_pipe = sink.broken_pipe.clone();
+    let failed = sink.failed.clone();
     let handle = connection::spawn_with_sink(settings, Box::new(sink))?;
     let commands = handle.commands.clone();
     let signals = tokio::spawn(async move {
@@ -54,6 +56,14 @@ pub async fn run(
     if broken_pipe.load(Ordering::Relaxed) {
         return Ok(RunEnd { success: true });
     }
+    // Any other write failure (a full disk, a closed terminal) is said, not
+    // swallowed: the events it lost are the user's.
+    let write_error = failed.lock().map(|mut e| e.take()).unwrap_or(None);
+    if let Some(e) = write_error {
+        return Err(anyhow::anyhow!(
+            "cannot write the events to stdout: {e}; the run was stopped"
+        ));
+    }
     Ok(end)
 }
 
@@ -63,12 +73,18 @@ struct LineSink {
     format: Format,
     line: Vec<u8>,
     broken_pipe: Arc<AtomicBool>,
+    /// The first write error other than a closed pipe.
+    failed: Arc<Mutex<Option<io::Error>>>,
 }
 
 impl LineSink {
     fn note(&self, e: io::Error) -> io::Error {
         if e.kind() == io::ErrorKind::BrokenPipe {
             self.broken_pipe.store(true, Ordering::Relaxed);
+        } else if let Ok(mut slot) = self.failed.lock()
+            && slot.is_none()
+        {
+            *slot = Some(io::Error::new(e.kind(), e.to_string()));
         }
         e
     }
