@@ -100,9 +100,7 @@ pub fn write_human(out: &mut Vec<u8>, event: &EngineEvent) -> io::Result<()> {
                 write!(out, " — after {}", catalog::cause_name(c))?;
             }
             write!(out, " — class {}", c.class.label())?;
-            if c.by_user() {
-                write!(out, ", at your request")?;
-            } else {
+            if !c.by_user() {
                 let entry = catalog::for_close(c);
                 if !entry.fix.is_empty() {
                     write!(out, " — fix: {}", first_sentence(entry.fix))?;
