@@ -4,7 +4,7 @@
 //!
 //! `cargo bench --bench tui`
 
-#[path = "../tests/support/mod.rs"]
+#[path = "../tests/it/support/tui.rs"]
 mod support;
 
 use std::time::{Duration, Instant};

@@ -13,7 +13,7 @@
 //! `cargo bench --bench tui_live` (Linux: reads `/proc`). Run without
 //! `--bench` (as `cargo test --benches` does), it only says how to run it.
 
-#[path = "../tests/pty_support/mod.rs"]
+#[path = "../tests/it/support/pty.rs"]
 mod pty_support;
 
 use std::time::{Duration, Instant};
