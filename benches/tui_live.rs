@@ -13,12 +13,12 @@
 //! `cargo bench --bench tui_live` (Linux: reads `/proc`). Run without
 //! `--bench` (as `cargo test --benches` does), it only says how to run it.
 
-#[path = "../tests/it/support/pty.rs"]
-mod pty_support;
+#[path = "../tests/it/support/mod.rs"]
+mod support;
 
 use std::time::{Duration, Instant};
 
-use pty_support::{Pty, Server, wsprobe};
+use support::pty::{Pty, Server, wsprobe};
 
 const COLS: u16 = 160;
 const ROWS: u16 = 48;

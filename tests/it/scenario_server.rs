@@ -3,9 +3,8 @@
 use std::io::ErrorKind;
 use std::time::Duration;
 
-use crate::support::scenario::{
-    ServeProcess, http, open, open_when_ready, upgrade, within, ws_connect,
-};
+use crate::support::scenario::{ServeProcess, http, open, open_when_ready, upgrade, ws_connect};
+use crate::support::within;
 use futures_util::{SinkExt, StreamExt};
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message;
@@ -24,7 +23,9 @@ fn quick() -> ServerConfig {
 }
 
 async fn start(cfg: ServerConfig) -> DemoServer {
-    within(DemoServer::start(cfg)).await.expect("server starts")
+    within("the server to start", DemoServer::start(cfg))
+        .await
+        .expect("server starts")
 }
 
 #[tokio::test]
@@ -43,7 +44,12 @@ async fn every_close_code_reaches_the_wire_exactly() {
         assert_eq!(frame.payload, expected, "code {code}");
         // After our Close reply the server closes TCP first.
         raw.send(0x8, &code.to_be_bytes()).await;
-        assert_eq!(within(raw.read_frame()).await.expect("read"), None);
+        assert_eq!(
+            within("a frame or the end", raw.read_frame())
+                .await
+                .expect("read"),
+            None
+        );
     }
     server.shutdown().await;
 }
@@ -69,10 +75,19 @@ async fn close_after_a_delay_echoes_first() {
     let url = server.url("/close/4001?reason=later&after=300ms");
     let started = tokio::time::Instant::now();
     let mut ws = ws_connect(server.addr(), &url).await;
-    within(ws.send(Message::text("hi"))).await.expect("send");
-    let echoed = within(ws.next()).await.expect("a message").expect("ok");
+    within("sending", ws.send(Message::text("hi")))
+        .await
+        .expect("send");
+    let echoed = within("a message", ws.next())
+        .await
+        .expect("a message")
+        .expect("ok");
     assert_eq!(echoed, Message::text("hi"));
-    let Message::Close(Some(frame)) = within(ws.next()).await.expect("close").expect("ok") else {
+    let Message::Close(Some(frame)) = within("a message", ws.next())
+        .await
+        .expect("close")
+        .expect("ok")
+    else {
         panic!("expected a Close frame");
     };
     assert_eq!(frame.code, CloseCode::from(4001));
@@ -90,12 +105,16 @@ async fn normal_going_away_and_the_default_scenario() {
     let server = start(cfg).await;
     for (path, code) in [("/normal", 1000), ("/going-away", 1001), ("/", 1001)] {
         let mut ws = ws_connect(server.addr(), &server.url(path)).await;
-        match within(ws.next()).await.expect("close").expect("ok") {
+        match within("a message", ws.next())
+            .await
+            .expect("close")
+            .expect("ok")
+        {
             Message::Close(Some(frame)) => assert_eq!(u16::from(frame.code), code, "{path}"),
             other => panic!("{path}: {other:?}"),
         }
         // The close handshake completes: the stream ends without an error.
-        assert!(within(ws.next()).await.is_none(), "{path}");
+        assert!(within("a message", ws.next()).await.is_none(), "{path}");
     }
     server.shutdown().await;
 }
@@ -109,25 +128,31 @@ async fn echo_echoes_text_and_binary_and_answers_pings() {
         Message::binary(vec![0u8, 1, 2, 255]),
         Message::Ping(b"p".to_vec().into()),
     ] {
-        within(ws.send(msg.clone())).await.expect("send");
-        let back = within(ws.next()).await.expect("reply").expect("ok");
+        within("sending", ws.send(msg.clone())).await.expect("send");
+        let back = within("a message", ws.next())
+            .await
+            .expect("reply")
+            .expect("ok");
         match msg {
             Message::Ping(data) => assert_eq!(back, Message::Pong(data)),
             msg => assert_eq!(back, msg),
         }
     }
-    within(ws.close(None)).await.expect("close");
+    within("the close", ws.close(None)).await.expect("close");
     server.shutdown().await;
 }
 
 #[tokio::test]
 async fn a_server_on_its_own_runtime_serves_too() {
-    let server = within(DemoServer::start_on_own_runtime(quick()))
-        .await
-        .expect("server starts");
+    let server = within(
+        "the server to start",
+        DemoServer::start_on_own_runtime(quick()),
+    )
+    .await
+    .expect("server starts");
     let mut raw = open(server.addr(), "/close/3003").await;
     assert_eq!(raw.frame().await.close_code(), Some(3003));
-    within(server.shutdown()).await;
+    within("the shutdown", server.shutdown()).await;
 }
 
 #[tokio::test]
@@ -137,7 +162,7 @@ async fn restart_refuses_connections_then_listens_again() {
     let mut raw = open(addr, "/restart").await;
     assert_eq!(raw.frame().await.close_code(), Some(1012));
     // The listener was closed before the 1012 went out.
-    let refused = within(TcpStream::connect(addr)).await;
+    let refused = within("the connection", TcpStream::connect(addr)).await;
     assert_eq!(
         refused.err().map(|e| e.kind()),
         Some(ErrorKind::ConnectionRefused)
@@ -156,7 +181,7 @@ async fn overload_answers_503_with_retry_after_then_recovers() {
     let server = start(cfg).await;
     let mut raw = open(server.addr(), "/overload").await;
     assert_eq!(raw.frame().await.close_code(), Some(1013));
-    let answer = within(upgrade(server.addr(), "/echo"))
+    let answer = within("the upgrade", upgrade(server.addr(), "/echo"))
         .await
         .expect("connect")
         .err()
@@ -171,11 +196,14 @@ async fn overload_answers_503_with_retry_after_then_recovers() {
 async fn rejections_carry_status_and_headers() {
     let server = start(ServerConfig::local()).await;
     for status in [200, 301, 302, 400, 401, 403, 404, 426, 429, 500, 502, 503] {
-        let answer = within(upgrade(server.addr(), &format!("/reject/{status}")))
-            .await
-            .expect("connect")
-            .err()
-            .expect("not 101");
+        let answer = within(
+            "the upgrade",
+            upgrade(server.addr(), &format!("/reject/{status}")),
+        )
+        .await
+        .expect("connect")
+        .err()
+        .expect("not 101");
         assert_eq!(answer.status, status);
         assert!(
             answer.body.contains("on purpose"),
@@ -197,7 +225,7 @@ async fn rejections_carry_status_and_headers() {
 async fn bad_paths_and_plain_http_get_helpful_answers() {
     let server = start(ServerConfig::local()).await;
     let addr = server.addr();
-    let answer = within(upgrade(addr, "/nope"))
+    let answer = within("the upgrade", upgrade(addr, "/nope"))
         .await
         .expect("connect")
         .err()
@@ -205,7 +233,7 @@ async fn bad_paths_and_plain_http_get_helpful_answers() {
     assert_eq!(answer.status, 404);
     assert!(answer.body.contains("/echo") && answer.body.contains("/cycle"));
     for path in ["/close/abc", "/close/70000", "/reject/99", "/flood?n=x"] {
-        let answer = within(upgrade(addr, path))
+        let answer = within("the upgrade", upgrade(addr, path))
             .await
             .expect("connect")
             .err()
@@ -227,7 +255,7 @@ async fn drop_resets_without_a_close_frame() {
     let server = start(ServerConfig::local()).await;
     let mut raw = open(server.addr(), "/drop").await;
     assert_eq!(raw.frame().await.opcode, 0x1);
-    match within(raw.read_frame()).await {
+    match within("a frame or the end", raw.read_frame()).await {
         Err(e) => assert_eq!(e.kind(), ErrorKind::ConnectionReset),
         Ok(None) => {}
         Ok(Some(frame)) => panic!("expected a reset, got {frame:?}"),
@@ -255,7 +283,7 @@ async fn flood_sends_the_count_and_size_asked_for() {
     ] {
         let mut ws = ws_connect(server.addr(), &server.url(path)).await;
         let mut seen = 0;
-        let code = within(async {
+        let code = within("the flood", async {
             loop {
                 match ws.next().await.expect("a message").expect("ok") {
                     Message::Text(text) => {
@@ -288,7 +316,7 @@ async fn cycle_walks_every_ending_across_reconnects() {
         raw.send(0x1, b"echo me").await;
         let (mut echoed, mut ticks) = (false, 0);
         let end = loop {
-            match within(raw.read_frame()).await {
+            match within("a frame or the end", raw.read_frame()).await {
                 Ok(Some(frame)) if frame.opcode == 0x1 && frame.text() == "echo me" => {
                     echoed = true;
                 }
@@ -329,9 +357,14 @@ async fn the_log_says_what_was_done() {
     let mut raw = open(server.addr(), "/close/4321?reason=bye").await;
     raw.frame().await;
     raw.send(0x8, &4321u16.to_be_bytes()).await;
-    assert_eq!(within(raw.read_frame()).await.expect("read"), None);
+    assert_eq!(
+        within("a frame or the end", raw.read_frame())
+            .await
+            .expect("read"),
+        None
+    );
     drop(raw);
-    let line = within(async {
+    let line = within("the log line", async {
         loop {
             let line = log.recv().await.expect("a log line");
             if line.contains("sent Close") {
@@ -357,9 +390,16 @@ async fn shutdown_closes_open_echo_connections_with_1001() {
     let stopping = tokio::spawn(server.shutdown());
     assert_eq!(raw.frame().await.close_code(), Some(1001));
     raw.send(0x8, &1001u16.to_be_bytes()).await;
-    assert_eq!(within(raw.read_frame()).await.expect("read"), None);
+    assert_eq!(
+        within("a frame or the end", raw.read_frame())
+            .await
+            .expect("read"),
+        None
+    );
     drop(raw);
-    within(stopping).await.expect("shutdown task");
+    within("the shutdown", stopping)
+        .await
+        .expect("shutdown task");
 }
 
 #[tokio::test]
@@ -380,8 +420,13 @@ async fn serve_prints_its_url_and_serves_every_path() {
     let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
 
     let mut ws = ws_connect(addr, &format!("{url}echo")).await;
-    within(ws.send(Message::text("ping?"))).await.expect("send");
-    let back = within(ws.next()).await.expect("reply").expect("ok");
+    within("sending", ws.send(Message::text("ping?")))
+        .await
+        .expect("send");
+    let back = within("a message", ws.next())
+        .await
+        .expect("reply")
+        .expect("ok");
     assert_eq!(back, Message::text("ping?"));
     serve.line_with("GET /echo → 101");
 

@@ -40,7 +40,7 @@ impl BinRun {
     }
 }
 
-/// Runs `wsprobe ARGS` with a timeout of [`STEP`](super::STEP); the process is killed if
+/// Runs `wsprobe ARGS` with a timeout of [`TIMEOUT`](super::TIMEOUT); the process is killed if
 /// the test gives up on it.
 pub async fn run_bin(args: &[&str]) -> BinRun {
     let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_wsprobe"))

@@ -30,16 +30,15 @@ pub use json::*;
 pub use probe::*;
 pub use server::*;
 
-/// The longest any single wait in a test may take before it fails.
-pub const STEP: Duration = Duration::from_secs(5);
+/// The longest anything in a test may take before the test fails: an
+/// await, a whole engine run (one that keeps reconnecting would otherwise
+/// never end), a run of the binary, a screen to show in a pseudo-terminal.
+pub const TIMEOUT: Duration = Duration::from_secs(10);
 
-/// The longest a whole engine run may take in a test (a run that keeps
-/// reconnecting would otherwise never end).
-pub const RUN_LIMIT: Duration = Duration::from_secs(10);
-
-/// Awaits `fut`, failing the test with `what` when it takes longer than [`STEP`].
+/// Awaits `fut`, failing the test with `what` when it takes longer than
+/// [`TIMEOUT`].
 pub async fn within<T>(what: &str, fut: impl Future<Output = T>) -> T {
-    tokio::time::timeout(STEP, fut)
+    tokio::time::timeout(TIMEOUT, fut)
         .await
-        .unwrap_or_else(|_| panic!("timed out after {STEP:?} waiting for {what}"))
+        .unwrap_or_else(|_| panic!("timed out after {TIMEOUT:?} waiting for {what}"))
 }

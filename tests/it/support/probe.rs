@@ -11,7 +11,7 @@ use wsprobe::engine::connection::{EngineHandle, RunEnd, Settings, spawn};
 use wsprobe::engine::event::{Command, EngineEvent};
 use wsprobe::engine::policy::{Jitter, Policy};
 
-use super::{RUN_LIMIT, STEP, check, dump, kinds, within};
+use super::{TIMEOUT, check, dump, kinds, within};
 
 /// A policy with windows of tens of milliseconds, so real waits stay short.
 /// Going away and abnormal: floor 10 ms + full jitter over 20 ms·2ᵏ (k=0:
@@ -101,8 +101,8 @@ impl Probe {
 
     /// The next event, or `None` when the run ended.
     pub async fn next(&mut self) -> Option<Value> {
-        let Ok(event) = tokio::time::timeout(STEP, self.rx.recv()).await else {
-            panic!("no event within {STEP:?}; so far:\n{}", self.dump())
+        let Ok(event) = tokio::time::timeout(TIMEOUT, self.rx.recv()).await else {
+            panic!("no event within {TIMEOUT:?}; so far:\n{}", self.dump())
         };
         let event = event?;
         let v = to_json(&event);
@@ -130,11 +130,11 @@ impl Probe {
 
     /// Collects the rest of the run, checks the invariants and returns it.
     pub async fn finish(mut self) -> Finished {
-        let limit = tokio::time::Instant::now() + RUN_LIMIT;
+        let limit = tokio::time::Instant::now() + TIMEOUT;
         while self.next().await.is_some() {
             assert!(
                 tokio::time::Instant::now() < limit,
-                "the run did not end within {RUN_LIMIT:?}:\n{}",
+                "the run did not end within {TIMEOUT:?}:\n{}",
                 self.dump()
             );
         }

@@ -17,8 +17,7 @@ use std::time::{Duration, Instant};
 use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
 use wsprobe::demo_server::{DemoServer, ServerConfig};
 
-/// The longest any wait lasts.
-pub const TIMEOUT: Duration = Duration::from_secs(15);
+use super::TIMEOUT;
 
 /// Leaves the alternate screen (what crossterm writes for `LeaveAlternateScreen`).
 pub const LEAVE_ALT_SCREEN: &[u8] = b"\x1b[?1049l";
@@ -369,7 +368,7 @@ impl Drop for Server {
     fn drop(&mut self) {
         if let Some(server) = self.server.take() {
             self.runtime.block_on(async {
-                let _ = tokio::time::timeout(Duration::from_secs(5), server.shutdown()).await;
+                let _ = tokio::time::timeout(TIMEOUT, server.shutdown()).await;
             });
         }
     }

@@ -2,7 +2,6 @@
 //! for the exact bytes on the wire (close codes a library would rewrite, HTTP
 //! answers, resets), and a `wsprobe serve` child process.
 
-use std::future::Future;
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -10,15 +9,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio_tungstenite::WebSocketStream;
 
-/// The bound on every await in these tests.
-pub const LIMIT: Duration = Duration::from_secs(10);
-
-/// Awaits `f`, failing the test when it takes longer than [`LIMIT`].
-pub async fn within<F: Future>(f: F) -> F::Output {
-    tokio::time::timeout(LIMIT, f)
-        .await
-        .expect("timed out waiting")
-}
+use super::{TIMEOUT, within};
 
 /// One frame from the server.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -87,7 +78,10 @@ pub async fn upgrade(addr: SocketAddr, path: &str) -> std::io::Result<Result<Raw
 
 /// Upgrades, panicking unless the answer is 101.
 pub async fn open(addr: SocketAddr, path: &str) -> Raw {
-    match within(upgrade(addr, path)).await.expect("connect") {
+    match within("the upgrade", upgrade(addr, path))
+        .await
+        .expect("connect")
+    {
         Ok(raw) => raw,
         Err(answer) => panic!("{path}: expected 101, got {answer:?}"),
     }
@@ -95,7 +89,7 @@ pub async fn open(addr: SocketAddr, path: &str) -> Raw {
 
 /// Sends any request text and returns the whole answer.
 pub async fn http(addr: SocketAddr, request: &str) -> Answer {
-    within(async {
+    within("the HTTP exchange", async {
         let (stream, status, headers, rest) = exchange(addr, request).await?;
         finish_answer(stream, status, headers, rest).await
     })
@@ -167,7 +161,7 @@ impl Raw {
 
     /// The next frame, which must exist.
     pub async fn frame(&mut self) -> Frame {
-        within(self.read_frame())
+        within("a frame", self.read_frame())
             .await
             .expect("read a frame")
             .expect("a frame, not EOF")
@@ -180,7 +174,9 @@ impl Raw {
         let mut out = vec![0x80 | opcode, 0x80 | payload.len() as u8];
         out.extend_from_slice(&mask);
         out.extend(payload.iter().enumerate().map(|(i, b)| b ^ mask[i % 4]));
-        within(self.stream.write_all(&out)).await.expect("send");
+        within("sending a frame", self.stream.write_all(&out))
+            .await
+            .expect("send");
     }
 }
 
@@ -213,7 +209,7 @@ fn parse(buf: &[u8]) -> Option<(Frame, usize)> {
 
 /// A tokio-tungstenite client connection to `url`.
 pub async fn ws_connect(addr: SocketAddr, url: &str) -> WebSocketStream<TcpStream> {
-    within(async {
+    within("the WebSocket handshake", async {
         let stream = TcpStream::connect(addr).await.expect("TCP connect");
         let (ws, _) = tokio_tungstenite::client_async(url, stream)
             .await
@@ -224,9 +220,9 @@ pub async fn ws_connect(addr: SocketAddr, url: &str) -> WebSocketStream<TcpStrea
 }
 
 /// Upgrades to `path`, retrying while the server refuses connections or
-/// answers 503, until it says 101 (bounded by [`LIMIT`]).
+/// answers 503, until it says 101 (bounded by [`TIMEOUT`]).
 pub async fn open_when_ready(addr: SocketAddr, path: &str) -> Raw {
-    within(async {
+    within("the server to listen again", async {
         loop {
             match upgrade(addr, path).await {
                 Ok(Ok(raw)) => return raw,
@@ -276,7 +272,7 @@ impl ServeProcess {
         loop {
             let line = self
                 .lines
-                .recv_timeout(LIMIT)
+                .recv_timeout(TIMEOUT)
                 .unwrap_or_else(|e| panic!("no line with {needle:?}: {e}"));
             if line.contains(needle) {
                 return line;
@@ -294,7 +290,7 @@ impl ServeProcess {
             .status()
             .expect("run kill");
         assert!(sent.success());
-        let deadline = std::time::Instant::now() + LIMIT;
+        let deadline = std::time::Instant::now() + TIMEOUT;
         loop {
             if let Some(status) = self.child.try_wait().expect("wait") {
                 return status;

@@ -15,7 +15,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use url::Url;
 
-use super::{STEP, within};
+use super::{TIMEOUT, within};
 
 /// A listener on a free loopback port that hands each connection to a handler.
 pub struct Server {
@@ -226,10 +226,10 @@ pub async fn close_with<S: AsyncRead + AsyncWrite + Unpin>(
     Ok(reply)
 }
 
-/// Reads until the peer closes (or [`STEP`] passes).
+/// Reads until the peer closes (or [`TIMEOUT`] passes).
 pub async fn drain_to_eof<S: AsyncRead + Unpin>(s: &mut S) -> io::Result<()> {
     let mut buf = [0u8; 4096];
-    tokio::time::timeout(STEP, async {
+    tokio::time::timeout(TIMEOUT, async {
         loop {
             if s.read(&mut buf).await? == 0 {
                 return Ok(());
@@ -240,9 +240,10 @@ pub async fn drain_to_eof<S: AsyncRead + Unpin>(s: &mut S) -> io::Result<()> {
     .unwrap_or(Ok(()))
 }
 
-/// Keeps a connection open without ever reading or writing on it.
+/// Keeps a connection open without ever reading or writing on it, until
+/// the test ends.
 pub async fn hold<S>(s: S) -> io::Result<()> {
-    tokio::time::sleep(STEP * 2).await;
+    std::future::pending::<()>().await;
     drop(s);
     Ok(())
 }
