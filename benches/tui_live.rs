@@ -18,7 +18,8 @@ mod support;
 
 use std::time::{Duration, Instant};
 
-use support::pty::{Pty, Server, wsprobe};
+use support::pty::{Pty, Server};
+use support::wsprobe_exe;
 
 const COLS: u16 = 160;
 const ROWS: u16 = 48;
@@ -60,7 +61,7 @@ fn main() {
 fn spawn(url: &str, extra: &[&str]) -> Pty {
     let mut args = vec![url];
     args.extend_from_slice(extra);
-    Pty::spawn_sized(wsprobe(), &args, &[], COLS, ROWS)
+    Pty::spawn_sized(wsprobe_exe(), &args, &[], COLS, ROWS)
 }
 
 fn quit(pty: &mut Pty) {

@@ -3,38 +3,35 @@
 //! reader would notice (names, classes, decisions, sections), not whole
 //! outputs, so wording can improve without breaking them.
 
-use std::process::{Command, Output};
-
 use serde_json::Value;
+
+use crate::support::{Bin, BinRun};
 
 /// The heading of the policy's decision.
 const NEXT: &str = "What wsprobe does next (first retry, no failures before it)";
 
-fn wsprobe(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_wsprobe"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run wsprobe: {e}"))
+async fn wsprobe(args: &[&str]) -> BinRun {
+    Bin::wsprobe(args).env("NO_COLOR", "1").run().await
 }
 
 /// Runs a command that must succeed; returns its stdout.
-fn ok(args: &[&str]) -> String {
-    let out = wsprobe(args);
-    assert!(
-        out.status.success(),
+async fn ok(args: &[&str]) -> String {
+    let out = wsprobe(args).await;
+    assert_eq!(
+        out.status,
+        Some(0),
         "wsprobe {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
+        out.stderr
     );
     String::from_utf8(out.stdout).unwrap_or_else(|e| panic!("stdout is not UTF-8: {e}"))
 }
 
 /// Runs a command that must fail with a usage error; returns its stderr.
-fn usage_error(args: &[&str]) -> String {
-    let out = wsprobe(args);
-    assert_eq!(out.status.code(), Some(2), "wsprobe {args:?} should exit 2");
+async fn usage_error(args: &[&str]) -> String {
+    let out = wsprobe(args).await;
+    assert_eq!(out.status, Some(2), "wsprobe {args:?} should exit 2");
     assert!(out.stdout.is_empty(), "wsprobe {args:?} printed to stdout");
-    String::from_utf8_lossy(&out.stderr).into_owned()
+    out.stderr
 }
 
 fn json(text: &str) -> Value {
@@ -58,9 +55,9 @@ fn section(text: &str, heading: &str) -> String {
     flat(&body.join(" "))
 }
 
-#[test]
-fn codes_lists_codes_ranges_and_failures_with_their_class() {
-    let out = ok(&["codes"]);
+#[tokio::test]
+async fn codes_lists_codes_ranges_and_failures_with_their_class() {
+    let out = ok(&["codes"]).await;
     let row = |key: &str| {
         out.lines()
             .find(|l| l.split_whitespace().next() == Some(key))
@@ -82,9 +79,9 @@ fn codes_lists_codes_ranges_and_failures_with_their_class() {
     assert!(out.lines().all(|l| l.chars().count() <= 80), "{out}");
 }
 
-#[test]
-fn codes_json_is_an_array_of_complete_entries() {
-    let doc = json(&ok(&["codes", "--json"]));
+#[tokio::test]
+async fn codes_json_is_an_array_of_complete_entries() {
+    let doc = json(&ok(&["codes", "--json"]).await);
     let rows = doc
         .as_array()
         .unwrap_or_else(|| panic!("not an array: {doc}"));
@@ -108,9 +105,9 @@ fn codes_json_is_an_array_of_complete_entries() {
     assert_eq!(find("dns")["on_wire"], "n/a");
 }
 
-#[test]
-fn explain_1006_gives_the_entry_and_the_decision() {
-    let out = ok(&["explain", "1006"]);
+#[tokio::test]
+async fn explain_1006_gives_the_entry_and_the_decision() {
+    let out = ok(&["explain", "1006"]).await;
     assert!(out.starts_with("1006 Abnormal Closure"), "{out}");
     assert!(out.contains("Class: abnormal"));
     for heading in [
@@ -135,9 +132,9 @@ fn explain_1006_gives_the_entry_and_the_decision() {
     assert!(out.lines().all(|l| l.chars().count() <= 78), "{out}");
 }
 
-#[test]
-fn explain_two_codes_compares_them() {
-    let out = ok(&["explain", "1001", "1012"]);
+#[tokio::test]
+async fn explain_two_codes_compares_them() {
+    let out = ok(&["explain", "1001", "1012"]).await;
     assert!(
         out.starts_with("1001 Going Away vs 1012 Service Restart"),
         "{out}"
@@ -165,9 +162,9 @@ fn explain_two_codes_compares_them() {
     assert!(which.contains("- 1001:") && which.contains("- 1012:"));
 }
 
-#[test]
-fn explain_a_code_in_a_range_explains_the_range() {
-    let out = ok(&["explain", "4321"]);
+#[tokio::test]
+async fn explain_a_code_in_a_range_explains_the_range() {
+    let out = ok(&["explain", "4321"]).await;
     assert!(
         out.starts_with("4321 — Private use (range 4000-4999)"),
         "{out}"
@@ -177,10 +174,10 @@ fn explain_a_code_in_a_range_explains_the_range() {
     assert!(section(&out, NEXT).starts_with("reconnect after a delay drawn from"));
 }
 
-#[test]
-fn explain_invalid_codes_says_they_are_a_server_bug() {
+#[tokio::test]
+async fn explain_invalid_codes_says_they_are_a_server_bug() {
     for (code, range) in [("999", "0-999"), ("5000", "5000-65535")] {
-        let out = ok(&["explain", code]);
+        let out = ok(&["explain", code]).await;
         assert!(
             flat(&out).contains(&format!("{code} is not a valid close code")),
             "{out}"
@@ -200,9 +197,9 @@ fn explain_invalid_codes_says_they_are_a_server_bug() {
     }
 }
 
-#[test]
-fn explain_handshake_failures_by_name() {
-    let out = ok(&["explain", "http-503"]);
+#[tokio::test]
+async fn explain_handshake_failures_by_name() {
+    let out = ok(&["explain", "http-503"]).await;
     assert!(
         out.starts_with("HTTP 503 Service Unavailable (http-503)"),
         "{out}"
@@ -211,15 +208,15 @@ fn explain_handshake_failures_by_name() {
     assert!(section(&out, "How to fix it").contains("Retry-After"));
     assert!(flat(&out).contains("before the WebSocket existed"));
 
-    let out = ok(&["explain", "DNS"]);
+    let out = ok(&["explain", "DNS"]).await;
     assert!(out.starts_with("DNS lookup failed (dns)"), "{out}");
     assert!(out.contains("Class: abnormal"));
     assert!(section(&out, NEXT).starts_with("reconnect after a delay drawn from"));
 }
 
-#[test]
-fn explain_json_has_the_entry_and_the_decision() {
-    let doc = json(&ok(&["explain", "1006", "--json"]));
+#[tokio::test]
+async fn explain_json_has_the_entry_and_the_decision() {
+    let doc = json(&ok(&["explain", "1006", "--json"]).await);
     assert_eq!(doc["code"], 1006);
     assert_eq!(doc["name"], "Abnormal Closure");
     assert_eq!(doc["on_wire"], "never");
@@ -236,7 +233,7 @@ fn explain_json_has_the_entry_and_the_decision() {
         );
     }
 
-    let doc = json(&ok(&["explain", "1000", "1008", "--json"]));
+    let doc = json(&ok(&["explain", "1000", "1008", "--json"]).await);
     assert_eq!(doc["entries"][0]["name"], "Normal Closure");
     assert_eq!(doc["entries"][1]["class"], "auth");
     assert_eq!(doc["entries"][1]["decision"]["action"], "stop");
@@ -251,26 +248,30 @@ fn explain_json_has_the_entry_and_the_decision() {
     );
 }
 
-#[test]
-fn explain_more_than_two_explains_each() {
-    let out = ok(&["explain", "1000", "1013", "tls"]);
+#[tokio::test]
+async fn explain_more_than_two_explains_each() {
+    let out = ok(&["explain", "1000", "1013", "tls"]).await;
     assert!(out.contains("1000 Normal Closure\n"));
     assert!(out.contains("1013 Try Again Later\n"));
     assert!(out.contains("TLS handshake failed (tls)\n"));
     assert!(!out.contains("Key differences"));
 }
 
-#[test]
-fn bad_input_is_a_usage_error_that_says_what_is_accepted() {
+#[tokio::test]
+async fn bad_input_is_a_usage_error_that_says_what_is_accepted() {
     for bad in ["99999", "abc", "-5"] {
-        let err = usage_error(&["explain", bad]);
+        let err = usage_error(&["explain", bad]).await;
         assert!(err.contains(&format!("`{bad}`")), "{err}");
         assert!(err.contains("0 to 65535"), "{err}");
         assert!(err.contains("http-503") && err.contains("dns"), "{err}");
     }
-    assert!(usage_error(&["explain", "1006", "99999"]).contains("out of range"));
+    assert!(
+        usage_error(&["explain", "1006", "99999"])
+            .await
+            .contains("out of range")
+    );
 
-    let err = usage_error(&["explain"]);
+    let err = usage_error(&["explain"]).await;
     assert!(err.contains("0–65535"), "{err}");
     assert!(err.contains("http-503") && err.contains("dns"), "{err}");
 }

@@ -1,24 +1,20 @@
 //! `--help` is part of the interface: snapshot it so changes are deliberate.
 
-use std::process::Command;
+use crate::support::Bin;
 
-fn help(args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_wsprobe"))
-        .args(args)
-        .env("COLUMNS", "100")
-        .output()
-        .expect("run wsprobe");
-    assert!(out.status.success(), "{args:?} exited {:?}", out.status);
+async fn help(args: &[&str]) -> String {
+    let out = Bin::wsprobe(args).env("COLUMNS", "100").run().await;
+    assert_eq!(out.status, Some(0), "{args:?} exited {:?}", out.status);
     String::from_utf8(out.stdout).expect("utf-8 help")
 }
 
-#[test]
-fn top_level_help() {
-    insta::assert_snapshot!(help(&["--help"]));
+#[tokio::test]
+async fn top_level_help() {
+    insta::assert_snapshot!(help(&["--help"]).await);
 }
 
-#[test]
-fn every_subcommand_has_help_with_examples() {
+#[tokio::test]
+async fn every_subcommand_has_help_with_examples() {
     for args in [
         &["explain", "--help"][..],
         &["codes", "--help"],
@@ -26,7 +22,7 @@ fn every_subcommand_has_help_with_examples() {
         &["policy", "simulate", "--help"],
         &["serve", "--help"],
     ] {
-        let text = help(args);
+        let text = help(args).await;
         assert!(text.contains("Usage: wsprobe"), "{args:?}:\n{text}");
         assert!(
             text.contains("Example"),
@@ -35,8 +31,8 @@ fn every_subcommand_has_help_with_examples() {
     }
 }
 
-#[test]
-fn version_is_printed() {
-    let out = help(&["--version"]);
+#[tokio::test]
+async fn version_is_printed() {
+    let out = help(&["--version"]).await;
     assert!(out.starts_with("wsprobe "), "{out}");
 }

@@ -1,35 +1,33 @@
 //! `wsprobe policy show` and `wsprobe policy simulate`, run as a user would.
 
-use std::process::{Command, Output};
+use crate::support::{Bin, BinRun};
 
-fn wsprobe(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_wsprobe"))
-        .args(args)
-        .output()
-        .expect("run wsprobe")
+async fn wsprobe(args: &[&str]) -> BinRun {
+    Bin::wsprobe(args).run().await
 }
 
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
+fn stdout(out: &BinRun) -> String {
+    out.out()
 }
 
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
+fn stderr(out: &BinRun) -> String {
+    out.stderr.clone()
 }
 
-fn json_lines(out: &Output) -> Vec<serde_json::Value> {
+fn json_lines(out: &BinRun) -> Vec<serde_json::Value> {
     stdout(out)
         .lines()
         .map(|l| serde_json::from_str(l).expect("a JSON line"))
         .collect()
 }
 
-#[test]
-fn simulate_shows_the_spec_defaults() {
+#[tokio::test]
+async fn simulate_shows_the_spec_defaults() {
     let out = wsprobe(&[
         "policy", "simulate", "1012", "refused", "--seed", "3", "--json",
-    ]);
-    assert!(out.status.success(), "{}", stderr(&out));
+    ])
+    .await;
+    assert_eq!(out.status, Some(0), "{}", stderr(&out));
     let steps = json_lines(&out);
     assert_eq!(steps.len(), 8, "eight attempts by default");
     assert_eq!(steps[0]["attempt"], 2);
@@ -53,15 +51,15 @@ fn simulate_shows_the_spec_defaults() {
     assert!(elapsed.windows(2).all(|w| w[0] <= w[1]), "{elapsed:?}");
 }
 
-#[test]
-fn the_same_seed_gives_the_same_schedule() {
-    let a = wsprobe(&["policy", "simulate", "1006", "--seed", "42", "--json"]);
-    let b = wsprobe(&["policy", "simulate", "1006", "--seed", "42", "--json"]);
+#[tokio::test]
+async fn the_same_seed_gives_the_same_schedule() {
+    let a = wsprobe(&["policy", "simulate", "1006", "--seed", "42", "--json"]).await;
+    let b = wsprobe(&["policy", "simulate", "1006", "--seed", "42", "--json"]).await;
     assert_eq!(stdout(&a), stdout(&b));
 }
 
-#[test]
-fn simulate_table_names_the_rule_and_the_stop() {
+#[tokio::test]
+async fn simulate_table_names_the_rule_and_the_stop() {
     let out = wsprobe(&[
         "policy",
         "simulate",
@@ -70,7 +68,8 @@ fn simulate_table_names_the_rule_and_the_stop() {
         "8",
         "--seed",
         "1",
-    ]);
+    ])
+    .await;
     let text = stdout(&out);
     assert!(
         text.contains("server error: 2s + full jitter over 2s×2^0, cap 1m"),
@@ -80,12 +79,12 @@ fn simulate_table_names_the_rule_and_the_stop() {
         text.contains("gave up after 5 consecutive retries"),
         "{text}"
     );
-    let out = wsprobe(&["policy", "simulate", "1008"]);
+    let out = wsprobe(&["policy", "simulate", "1008"]).await;
     assert!(stdout(&out).contains("stop (auth)"), "{}", stdout(&out));
 }
 
-#[test]
-fn retry_after_is_the_minimum() {
+#[tokio::test]
+async fn retry_after_is_the_minimum() {
     let out = wsprobe(&[
         "policy",
         "simulate",
@@ -93,7 +92,8 @@ fn retry_after_is_the_minimum() {
         "--retry-after",
         "20s",
         "--json",
-    ]);
+    ])
+    .await;
     let steps = json_lines(&out);
     assert_eq!(steps[0]["window_ms"], serde_json::json!([20000, 22000]));
     for s in &steps {
@@ -108,10 +108,10 @@ fn retry_after_is_the_minimum() {
     );
 }
 
-#[test]
-fn show_prints_a_file_that_loads_back() {
-    let out = wsprobe(&["policy", "show"]);
-    assert!(out.status.success());
+#[tokio::test]
+async fn show_prints_a_file_that_loads_back() {
+    let out = wsprobe(&["policy", "show"]).await;
+    assert_eq!(out.status, Some(0));
     let text = stdout(&out);
     assert!(text.contains("[classes.going-away]"), "{text}");
     assert!(text.contains("1012 = \"service-restart\""), "{text}");
@@ -128,18 +128,19 @@ fn show_prints_a_file_that_loads_back() {
         "--json",
         "--attempts",
         "1",
-    ]);
-    assert!(out.status.success(), "{}", stderr(&out));
+    ])
+    .await;
+    assert_eq!(out.status, Some(0), "{}", stderr(&out));
     assert_eq!(
         json_lines(&out)[0]["window_ms"],
         serde_json::json!([2000, 3000])
     );
-    let shown = wsprobe(&["policy", "show", "--policy", path]);
+    let shown = wsprobe(&["policy", "show", "--policy", path]).await;
     assert!(stdout(&shown).contains("floor = \"2s\""));
 }
 
-#[test]
-fn a_bad_policy_file_exits_2_naming_file_line_and_key() {
+#[tokio::test]
+async fn a_bad_policy_file_exits_2_naming_file_line_and_key() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("bad.toml");
     std::fs::write(
@@ -154,8 +155,8 @@ fn a_bad_policy_file_exits_2_naming_file_line_and_key() {
         vec!["explain", "1006", "--policy", p],
         vec!["ws://127.0.0.1:9/", "--json", "--policy", p],
     ] {
-        let out = wsprobe(&args);
-        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let out = wsprobe(&args).await;
+        assert_eq!(out.status, Some(2), "{args:?}");
         let err = stderr(&out);
         assert!(
             err.contains(&format!("{p}:4: classes.abnormal.cap")),
@@ -166,13 +167,13 @@ fn a_bad_policy_file_exits_2_naming_file_line_and_key() {
             "says where to start from: {err}"
         );
     }
-    let out = wsprobe(&["policy", "show", "--policy", "/nonexistent/p.toml"]);
-    assert_eq!(out.status.code(), Some(2));
+    let out = wsprobe(&["policy", "show", "--policy", "/nonexistent/p.toml"]).await;
+    assert_eq!(out.status, Some(2));
     assert!(stderr(&out).contains("cannot read"), "{}", stderr(&out));
 }
 
-#[test]
-fn bad_simulate_input_exits_2() {
+#[tokio::test]
+async fn bad_simulate_input_exits_2() {
     for (args, says) in [
         (vec!["policy", "simulate", "99999"], "0 to 65535"),
         (vec!["policy", "simulate", "sometimes"], "failure name"),
@@ -185,16 +186,16 @@ fn bad_simulate_input_exits_2() {
             "invalid duration",
         ),
     ] {
-        let out = wsprobe(&args);
-        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let out = wsprobe(&args).await;
+        assert_eq!(out.status, Some(2), "{args:?}");
         assert!(stderr(&out).contains(says), "{args:?}: {}", stderr(&out));
     }
 }
 
-#[test]
-fn a_ping_timeout_not_longer_than_the_interval_is_refused() {
-    let out = wsprobe(&["ws://127.0.0.1:9/", "--json", "--ping-timeout", "5s"]);
-    assert_eq!(out.status.code(), Some(2));
+#[tokio::test]
+async fn a_ping_timeout_not_longer_than_the_interval_is_refused() {
+    let out = wsprobe(&["ws://127.0.0.1:9/", "--json", "--ping-timeout", "5s"]).await;
+    assert_eq!(out.status, Some(2));
     assert!(
         stderr(&out).contains("must be longer than the ping interval"),
         "{}",
@@ -207,8 +208,8 @@ fn a_ping_timeout_not_longer_than_the_interval_is_refused() {
         "[liveness]\nping-interval = \"20s\"\nping-timeout = \"10s\"\n",
     )
     .unwrap();
-    let out = wsprobe(&["policy", "show", "--policy", path.to_str().unwrap()]);
-    assert_eq!(out.status.code(), Some(2));
+    let out = wsprobe(&["policy", "show", "--policy", path.to_str().unwrap()]).await;
+    assert_eq!(out.status, Some(2));
     assert!(
         stderr(&out).contains(":3: liveness.ping-timeout"),
         "{}",

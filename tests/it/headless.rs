@@ -6,10 +6,10 @@ use crate::support;
 use std::fmt::Write as _;
 
 use crate::support::{
-    Server, close_frame, close_with, echo, frame, handshake, read_frame, run_bin, serve,
+    Bin, Server, close_frame, close_with, echo, frame, handshake, read_frame, serve,
 };
 use serde_json::Value;
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::io::AsyncWriteExt;
 
 /// Talks a little of everything, then closes with `code`: answers the
 /// client's first text, sends a text, a binary of 100 bytes and a ping,
@@ -39,7 +39,9 @@ fn url(server: &Server) -> String {
 #[tokio::test]
 async fn json_lines_follow_the_contract() {
     let server = chatty_server(1000).await;
-    let out = run_bin(&[&url(&server), "--json", "--send", "hello", "--seed", "1"]).await;
+    let out = Bin::wsprobe(&[&url(&server), "--json", "--send", "hello", "--seed", "1"])
+        .run()
+        .await;
     assert_eq!(out.status, Some(0), "{}\n{}", out.out(), out.stderr);
     let events = out.json();
     let kinds = support::kinds(&events);
@@ -100,7 +102,9 @@ async fn json_lines_follow_the_contract() {
 #[tokio::test]
 async fn a_stop_other_than_1000_exits_1() {
     let server = chatty_server(1008).await;
-    let out = run_bin(&[&url(&server), "--json", "--send", "x"]).await;
+    let out = Bin::wsprobe(&[&url(&server), "--json", "--send", "x"])
+        .run()
+        .await;
     assert_eq!(out.status, Some(1), "{}\n{}", out.out(), out.stderr);
     let events = out.json();
     assert_eq!(events[events.len() - 2]["code"], 1008);
@@ -109,7 +113,9 @@ async fn a_stop_other_than_1000_exits_1() {
 #[tokio::test]
 async fn used_up_attempts_exit_1() {
     let addr = support::refused_addr().await;
-    let out = run_bin(&[&format!("ws://{addr}/"), "--json", "--max-attempts", "1"]).await;
+    let out = Bin::wsprobe(&[&format!("ws://{addr}/"), "--json", "--max-attempts", "1"])
+        .run()
+        .await;
     assert_eq!(out.status, Some(1), "{}\n{}", out.out(), out.stderr);
     let events = out.json();
     assert_eq!(
@@ -122,7 +128,9 @@ async fn used_up_attempts_exit_1() {
 #[tokio::test]
 async fn duration_ends_the_run_with_1000_and_exit_0() {
     let server = serve(|_, tcp| async move { echo(tcp).await.map(drop) }).await;
-    let out = run_bin(&[&url(&server), "--json", "--duration", "300ms"]).await;
+    let out = Bin::wsprobe(&[&url(&server), "--json", "--duration", "300ms"])
+        .run()
+        .await;
     assert_eq!(out.status, Some(0), "{}\n{}", out.out(), out.stderr);
     let events = out.json();
     assert_eq!(
@@ -136,20 +144,10 @@ async fn duration_ends_the_run_with_1000_and_exit_0() {
 #[tokio::test]
 async fn sigterm_closes_with_1001_and_exits_0() {
     let server = serve(|_, tcp| async move { echo(tcp).await.map(drop) }).await;
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_wsprobe"))
-        .args([url(&server).as_str(), "--json"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("the binary starts");
-    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let mut child = Bin::wsprobe(&[url(&server).as_str(), "--json"]).spawn();
     let mut events = Vec::new();
     loop {
-        let line = support::within("a line", lines.next_line())
-            .await
-            .expect("readable")
-            .expect("a line before the end");
+        let line = child.next_line().await.expect("a line before the end");
         let v: Value = serde_json::from_str(&line).expect("JSON");
         let open = v["kind"] == "open";
         events.push(v);
@@ -157,21 +155,11 @@ async fn sigterm_closes_with_1001_and_exits_0() {
             break;
         }
     }
-    let pid = child.id().expect("running").to_string();
-    let killed = std::process::Command::new("kill")
-        .args(["-TERM", &pid])
-        .status()
-        .expect("kill runs");
-    assert!(killed.success());
-    while let Some(line) = support::within("a line", lines.next_line())
-        .await
-        .expect("readable")
-    {
+    child.signal("TERM").await;
+    while let Some(line) = child.next_line().await {
         events.push(serde_json::from_str(&line).expect("JSON"));
     }
-    let status = support::within("the exit", child.wait())
-        .await
-        .expect("exit");
+    let status = child.wait().await;
     support::check(&events);
     assert_eq!(
         support::kinds(&events),
@@ -210,7 +198,7 @@ async fn usage_errors_exit_2_and_say_what_to_write() {
         (&["ws://127.0.0.1:9/", "--json", "--policy", policy], policy),
     ];
     for (args, hint) in cases {
-        let out = run_bin(args).await;
+        let out = Bin::wsprobe(args).run().await;
         assert_eq!(out.status, Some(2), "{args:?}: {}", out.stderr);
         assert!(out.stdout.is_empty(), "{args:?}: {}", out.out());
         assert!(out.stderr.contains(hint), "{args:?}: {}", out.stderr);

@@ -5,7 +5,7 @@
 use crate::support;
 
 use crate::support::{
-    BinRun, Server, close_frame, close_with, echo, frame, handshake, header, run_bin, serve,
+    Bin, BinRun, Server, close_frame, close_with, echo, frame, handshake, header, serve,
 };
 use tokio::io::AsyncWriteExt;
 
@@ -47,7 +47,7 @@ async fn with_secrets(server: &Server, extra: &[&str]) -> BinRun {
     let auth = format!("Authorization: Bearer {TOKEN}");
     let mut args = vec![url.as_str(), "-H", auth.as_str()];
     args.extend_from_slice(extra);
-    run_bin(&args).await
+    Bin::wsprobe(&args).run().await
 }
 
 #[tokio::test]
@@ -101,7 +101,9 @@ async fn a_password_in_the_url_is_not_shown() {
     let server = serve(|_, tcp| async move { echo(tcp).await.map(drop) }).await;
     let url = format!("ws://me:hunter2@{}/", server.addr);
     for mode in ["--json", "--headless"] {
-        let out = run_bin(&[&url, mode, "--duration", "100ms"]).await;
+        let out = Bin::wsprobe(&[&url, mode, "--duration", "100ms"])
+            .run()
+            .await;
         assert_eq!(out.status, Some(0), "{mode}: {}\n{}", out.out(), out.stderr);
         let text = format!("{}{}", out.out(), out.stderr);
         assert!(!text.contains("hunter2"), "{mode}: {text}");
@@ -148,7 +150,7 @@ async fn evil_server() -> Server {
 #[tokio::test]
 async fn json_keeps_hostile_text_exact_and_escaped() {
     let server = evil_server().await;
-    let out = run_bin(&[&url(&server), "--json"]).await;
+    let out = Bin::wsprobe(&[&url(&server), "--json"]).run().await;
     assert_eq!(out.status, Some(0), "{}\n{}", out.out(), out.stderr);
     for byte in [0x1b, 0x07, b'\r', b'\t'] {
         assert!(
@@ -174,7 +176,7 @@ async fn json_keeps_hostile_text_exact_and_escaped() {
 #[tokio::test]
 async fn headless_prints_no_control_character_at_all() {
     let server = evil_server().await;
-    let out = run_bin(&[&url(&server), "--headless"]).await;
+    let out = Bin::wsprobe(&[&url(&server), "--headless"]).run().await;
     assert_eq!(out.status, Some(0), "{}\n{}", out.out(), out.stderr);
     let text = out.out();
     let controls: Vec<char> = text
@@ -212,7 +214,9 @@ async fn headless_lines_stay_one_per_event_over_a_run_with_reconnects() {
     let policy = dir.path().join("fast.toml");
     std::fs::write(&policy, FAST_POLICY).unwrap();
     let policy = policy.to_str().unwrap();
-    let json = run_bin(&[&url(&server), "--json", "--seed", "3", "--policy", policy]).await;
+    let json = Bin::wsprobe(&[&url(&server), "--json", "--seed", "3", "--policy", policy])
+        .run()
+        .await;
     assert_eq!(json.status, Some(0), "{}", json.stderr);
     let events = json.json();
     assert_eq!(
@@ -229,7 +233,7 @@ async fn headless_lines_stay_one_per_event_over_a_run_with_reconnects() {
         ]
     );
     support::assert_reconnect(&events[3], "service restart:", (10, 30));
-    let human = run_bin(&[
+    let human = Bin::wsprobe(&[
         &url(&server),
         "--headless",
         "--seed",
@@ -237,6 +241,7 @@ async fn headless_lines_stay_one_per_event_over_a_run_with_reconnects() {
         "--policy",
         policy,
     ])
+    .run()
     .await;
     assert_eq!(human.status, Some(0), "{}", human.stderr);
     let text = human.out();

@@ -3,8 +3,8 @@
 use std::io::ErrorKind;
 use std::time::Duration;
 
-use crate::support::scenario::{ServeProcess, http, open, open_when_ready, upgrade, ws_connect};
-use crate::support::within;
+use crate::support::scenario::{http, open, open_when_ready, upgrade, ws_connect};
+use crate::support::{Bin, within};
 use futures_util::{SinkExt, StreamExt};
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message;
@@ -404,8 +404,8 @@ async fn shutdown_closes_open_echo_connections_with_1001() {
 
 #[tokio::test]
 async fn serve_prints_its_url_and_serves_every_path() {
-    let serve = ServeProcess::start(&["--port", "0", "--scenario", "close/4444"]);
-    let first = serve.line_with("ws://");
+    let mut serve = Bin::wsprobe(&["serve", "--port", "0", "--scenario", "close/4444"]).spawn();
+    let first = serve.line_with("ws://").await;
     let url = first
         .split_whitespace()
         .find(|w| w.starts_with("ws://"))
@@ -416,7 +416,7 @@ async fn serve_prints_its_url_and_serves_every_path() {
         .parse()
         .expect("a port in the URL");
     assert_ne!(port, 0, "port 0 is replaced by the real port");
-    serve.line_with("/cycle");
+    serve.line_with("/cycle").await;
     let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
 
     let mut ws = ws_connect(addr, &format!("{url}echo")).await;
@@ -428,44 +428,41 @@ async fn serve_prints_its_url_and_serves_every_path() {
         .expect("reply")
         .expect("ok");
     assert_eq!(back, Message::text("ping?"));
-    serve.line_with("GET /echo → 101");
+    serve.line_with("GET /echo → 101").await;
 
     let mut root = open(addr, "/").await;
     assert_eq!(root.frame().await.close_code(), Some(4444));
-    serve.line_with("sent Close 4444");
+    serve.line_with("sent Close 4444").await;
 }
 
 #[cfg(unix)]
-#[test]
-fn serve_stops_cleanly_on_ctrl_c() {
-    let mut serve = ServeProcess::start(&["--port", "0"]);
-    serve.line_with("ws://");
-    assert_eq!(serve.interrupt().code(), Some(0));
-    serve.line_with("stopped");
+#[tokio::test]
+async fn serve_stops_cleanly_on_ctrl_c() {
+    let mut serve = Bin::wsprobe(&["serve", "--port", "0"]).spawn();
+    serve.line_with("ws://").await;
+    serve.signal("INT").await;
+    assert_eq!(serve.wait().await.code(), Some(0));
+    serve.line_with("stopped").await;
 }
 
-#[test]
-fn serve_on_a_port_in_use_is_a_usage_error() {
+#[tokio::test]
+async fn serve_on_a_port_in_use_is_a_usage_error() {
     let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let port = taken.local_addr().expect("addr").port().to_string();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_wsprobe"))
-        .args(["serve", "--port", &port])
-        .output()
-        .expect("run wsprobe serve");
-    assert_eq!(out.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let out = Bin::wsprobe(&["serve", "--port", &port]).run().await;
+    assert_eq!(out.status, Some(2));
+    let stderr = out.stderr;
     assert!(
         stderr.contains(&format!("port {port} is in use")) && stderr.contains("--port 0"),
         "{stderr}"
     );
 }
 
-#[test]
-fn serve_with_an_unknown_scenario_is_a_usage_error() {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_wsprobe"))
-        .args(["serve", "--port", "0", "--scenario", "teapot"])
-        .output()
-        .expect("run wsprobe serve");
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("--scenario teapot"));
+#[tokio::test]
+async fn serve_with_an_unknown_scenario_is_a_usage_error() {
+    let out = Bin::wsprobe(&["serve", "--port", "0", "--scenario", "teapot"])
+        .run()
+        .await;
+    assert_eq!(out.status, Some(2));
+    assert!(out.stderr.contains("--scenario teapot"));
 }

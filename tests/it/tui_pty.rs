@@ -6,24 +6,15 @@
 
 use std::path::PathBuf;
 
-use crate::support::pty::{LEAVE_ALT_SCREEN, Pty, SHOW_CURSOR, Server, tail, wsprobe};
+use crate::support::pty::{LEAVE_ALT_SCREEN, Pty, SHOW_CURSOR, Server, tail};
+use crate::support::{Bin, example_exe, wsprobe_exe};
 use ratatui::layout::Rect;
 use wsprobe::app::CLOSE_CODES;
 use wsprobe::engine::close_code;
 use wsprobe::ui::{self, Regions};
 
 fn replay() -> PathBuf {
-    let bin = PathBuf::from(env!("CARGO_BIN_EXE_wsprobe"));
-    let dir = bin.parent().expect("target dir");
-    let example = dir
-        .join("examples")
-        .join(format!("tui_replay{}", std::env::consts::EXE_SUFFIX));
-    assert!(
-        example.exists(),
-        "build the example first: {}",
-        example.display()
-    );
-    example
+    example_exe("tui_replay")
 }
 
 #[test]
@@ -62,14 +53,11 @@ fn a_panic_restores_the_terminal_before_the_message() {
     });
 }
 
-#[test]
-fn stdout_that_is_not_a_terminal_is_a_usage_error() {
-    let out = std::process::Command::new(replay())
-        .stdin(std::process::Stdio::null())
-        .output()
-        .expect("run");
-    assert_eq!(out.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&out.stderr);
+#[tokio::test]
+async fn stdout_that_is_not_a_terminal_is_a_usage_error() {
+    let out = Bin::program(&replay(), &[]).run().await;
+    assert_eq!(out.status, Some(2));
+    let stderr = out.stderr;
     assert!(stderr.contains("--json"), "{stderr}");
 }
 
@@ -205,7 +193,7 @@ fn quit_and_check_restored(pty: &mut Pty) {
 fn wsprobe_end_to_end_on_the_scenario_server() {
     let server = Server::start();
     let url = server.url("/echo");
-    let mut pty = Pty::spawn(wsprobe(), &[&url, "--send", HOSTILE], &[]);
+    let mut pty = Pty::spawn(wsprobe_exe(), &[&url, "--send", HOSTILE], &[]);
 
     // The connection opens.
     pty.wait_for("the open connection", |s| {
@@ -311,7 +299,7 @@ fn wsprobe_counts_down_to_a_reconnect_and_r_skips_the_wait() {
     .expect("write the policy");
     let url = server.url("/close/1012?after=300ms");
     let policy = policy.to_str().expect("a UTF-8 path");
-    let mut pty = Pty::spawn(wsprobe(), &[&url, "--policy", policy], &[]);
+    let mut pty = Pty::spawn(wsprobe_exe(), &[&url, "--policy", policy], &[]);
 
     pty.wait_for("the open connection", |s| status(s).contains("● open"));
     pty.wait_for("the countdown to attempt #2", |s| {
@@ -341,7 +329,7 @@ fn wsprobe_counts_down_to_a_reconnect_and_r_skips_the_wait() {
 /// With no URL, wsprobe starts its own scenario server and watches `/cycle`.
 #[test]
 fn wsprobe_demo_starts_and_quits() {
-    let mut pty = Pty::spawn(wsprobe(), &[], &[]);
+    let mut pty = Pty::spawn(wsprobe_exe(), &[], &[]);
     pty.wait_for("an open connection to the demo", |s| {
         status(s).contains("● open") && status(s).contains("/cycle")
     });

@@ -373,8 +373,3 @@ impl Drop for Server {
         }
     }
 }
-
-/// The `wsprobe` binary cargo built for these tests.
-pub fn wsprobe() -> &'static Path {
-    Path::new(env!("CARGO_BIN_EXE_wsprobe"))
-}

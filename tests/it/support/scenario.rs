@@ -1,6 +1,6 @@
 //! Helpers for the scenario server tests: a hand-written WebSocket client
 //! for the exact bytes on the wire (close codes a library would rewrite, HTTP
-//! answers, resets), and a `wsprobe serve` child process.
+//! answers, resets).
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -9,7 +9,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio_tungstenite::WebSocketStream;
 
-use super::{TIMEOUT, within};
+use super::within;
 
 /// One frame from the server.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -220,7 +220,7 @@ pub async fn ws_connect(addr: SocketAddr, url: &str) -> WebSocketStream<TcpStrea
 }
 
 /// Upgrades to `path`, retrying while the server refuses connections or
-/// answers 503, until it says 101 (bounded by [`TIMEOUT`]).
+/// answers 503, until it says 101 (bounded by [`TIMEOUT`](super::TIMEOUT)).
 pub async fn open_when_ready(addr: SocketAddr, path: &str) -> Raw {
     within("the server to listen again", async {
         loop {
@@ -233,77 +233,4 @@ pub async fn open_when_ready(addr: SocketAddr, path: &str) -> Raw {
         }
     })
     .await
-}
-
-/// A `wsprobe serve` child process, killed when dropped; its stdout lines
-/// arrive on a channel.
-pub struct ServeProcess {
-    child: std::process::Child,
-    lines: std::sync::mpsc::Receiver<String>,
-}
-
-impl ServeProcess {
-    pub fn start(args: &[&str]) -> Self {
-        use std::io::BufRead;
-        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_wsprobe"))
-            .arg("serve")
-            .args(args)
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .expect("start wsprobe serve");
-        let stdout = child.stdout.take().expect("piped stdout");
-        let (tx, lines) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            for line in std::io::BufReader::new(stdout)
-                .lines()
-                .map_while(Result::ok)
-            {
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        Self { child, lines }
-    }
-
-    /// The first printed line containing `needle`.
-    pub fn line_with(&self, needle: &str) -> String {
-        loop {
-            let line = self
-                .lines
-                .recv_timeout(TIMEOUT)
-                .unwrap_or_else(|e| panic!("no line with {needle:?}: {e}"));
-            if line.contains(needle) {
-                return line;
-            }
-        }
-    }
-}
-
-impl ServeProcess {
-    /// Sends SIGINT (what Ctrl-C sends) and returns the exit status.
-    #[cfg(unix)]
-    pub fn interrupt(&mut self) -> std::process::ExitStatus {
-        let sent = std::process::Command::new("kill")
-            .args(["-INT", &self.child.id().to_string()])
-            .status()
-            .expect("run kill");
-        assert!(sent.success());
-        let deadline = std::time::Instant::now() + TIMEOUT;
-        loop {
-            if let Some(status) = self.child.try_wait().expect("wait") {
-                return status;
-            }
-            assert!(std::time::Instant::now() < deadline, "did not stop");
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-}
-
-impl Drop for ServeProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
