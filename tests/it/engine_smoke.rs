@@ -1,12 +1,10 @@
 //! A first end-to-end look at the engine against a real local server.
 
-use crate::support;
-
-use std::time::Duration;
-
 use futures_util::{SinkExt, StreamExt};
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpListener;
+
+use crate::support::{self, TIMEOUT, close_frame, read_close};
 
 #[tokio::test]
 async fn echo_then_1014_is_reported_as_sent() {
@@ -21,16 +19,9 @@ async fn echo_then_1014_is_reported_as_sent() {
         ws.send(msg).await.unwrap();
         // Raw Close frame with 1014, which tungstenite would rewrite.
         let tcp = ws.get_mut();
-        let mut frame = vec![0x88, 2 + 3];
-        frame.extend_from_slice(&1014u16.to_be_bytes());
-        frame.extend_from_slice(b"bad");
-        tcp.write_all(&frame).await.unwrap();
-        let mut buf = [0u8; 64];
-        let _ = tokio::time::timeout(
-            Duration::from_secs(2),
-            tokio::io::AsyncReadExt::read(tcp, &mut buf),
-        )
-        .await;
+        tcp.write_all(&close_frame(1014, b"bad")).await.unwrap();
+        // Keep TCP open until the client has answered.
+        let _ = tokio::time::timeout(TIMEOUT, read_close(tcp)).await;
     });
     let mut s = support::settings(format!("ws://{addr}/x").parse().unwrap());
     s.send = vec!["hello".into()];

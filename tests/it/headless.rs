@@ -17,15 +17,15 @@ use tokio::io::AsyncWriteExt;
 async fn chatty_server(code: u16) -> Server {
     serve(move |_, mut tcp| async move {
         handshake(&mut tcp, &[("X-Server", "chatty")]).await?;
-        let (_, hello) = read_frame(&mut tcp).await?;
+        let hello = read_frame(&mut tcp).await?;
         let mut reply = b"you said: ".to_vec();
-        reply.extend_from_slice(&hello);
+        reply.extend_from_slice(&hello.payload);
         tcp.write_all(&frame(0x1, &reply)).await?;
         let binary: Vec<u8> = (0..100).collect();
         tcp.write_all(&frame(0x2, &binary)).await?;
         tcp.write_all(&frame(0x9, b"are you there")).await?;
-        let (opcode, _) = read_frame(&mut tcp).await?;
-        assert_eq!(opcode, 0xA, "a pong answers the ping");
+        let pong = read_frame(&mut tcp).await?;
+        assert_eq!(pong.opcode, 0xA, "a pong answers the ping");
         close_with(&mut tcp, &close_frame(code, b"bye")).await?;
         Ok(())
     })

@@ -1,5 +1,5 @@
 //! Shared helpers for the integration tests: hand-written servers on
-//! 127.0.0.1:0 ([`server`]), engine runs with an event collector whose every
+//! 127.0.0.1:0 ([`server`]) and the frames they send and read ([`frame`]), engine runs with an event collector whose every
 //! wait has a timeout ([`probe`]), the checker of the SPEC §2 invariants
 //! ([`check`]), accessors for events as JSON ([`json`]), a runner for the
 //! built binary ([`bin`]), a raw client for the scenario server
@@ -14,6 +14,7 @@
 
 pub mod bin;
 pub mod check;
+pub mod frame;
 pub mod json;
 pub mod probe;
 pub mod pty;
@@ -26,6 +27,7 @@ use std::time::Duration;
 
 pub use bin::*;
 pub use check::*;
+pub use frame::*;
 pub use json::*;
 pub use probe::*;
 pub use server::*;

@@ -5,31 +5,11 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 use tokio_tungstenite::WebSocketStream;
 
-use super::within;
-
-/// One frame from the server.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Frame {
-    pub opcode: u8,
-    pub payload: Vec<u8>,
-}
-
-impl Frame {
-    /// The close code of a Close frame (None for an empty body).
-    pub fn close_code(&self) -> Option<u16> {
-        assert_eq!(self.opcode, 0x8, "not a Close frame: {self:?}");
-        (self.payload.len() >= 2).then(|| u16::from_be_bytes([self.payload[0], self.payload[1]]))
-    }
-
-    /// The payload as text.
-    pub fn text(&self) -> String {
-        String::from_utf8(self.payload.clone()).expect("UTF-8 payload")
-    }
-}
+use super::{Frame, client_frame, next_frame, within};
 
 /// An HTTP answer to a request.
 #[derive(Debug)]
@@ -51,8 +31,7 @@ impl Answer {
 
 /// A raw client connection after a 101.
 pub struct Raw {
-    pub stream: TcpStream,
-    buf: Vec<u8>,
+    stream: BufReader<TcpStream>,
 }
 
 /// Sends an upgrade request for `path`. On 101 returns the open connection;
@@ -62,7 +41,7 @@ pub async fn upgrade(addr: SocketAddr, path: &str) -> std::io::Result<Result<Raw
         "GET {path} HTTP/1.1\r\nHost: {addr}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
          Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
     );
-    let (stream, status, headers, rest) = exchange(addr, &request).await?;
+    let (stream, status, headers) = exchange(addr, &request).await?;
     if status == 101 {
         let accept = headers
             .iter()
@@ -71,9 +50,9 @@ pub async fn upgrade(addr: SocketAddr, path: &str) -> std::io::Result<Result<Raw
             accept.map(|(_, v)| v.as_str()),
             Some("s3pPLMBiTxaQ9kYGzzhZRbK+xOo=")
         );
-        return Ok(Ok(Raw { stream, buf: rest }));
+        return Ok(Ok(Raw { stream }));
     }
-    Ok(Err(finish_answer(stream, status, headers, rest).await?))
+    Ok(Err(finish_answer(stream, status, headers).await?))
 }
 
 /// Upgrades, panicking unless the answer is 101.
@@ -90,30 +69,27 @@ pub async fn open(addr: SocketAddr, path: &str) -> Raw {
 /// Sends any request text and returns the whole answer.
 pub async fn http(addr: SocketAddr, request: &str) -> Answer {
     within("the HTTP exchange", async {
-        let (stream, status, headers, rest) = exchange(addr, request).await?;
-        finish_answer(stream, status, headers, rest).await
+        let (stream, status, headers) = exchange(addr, request).await?;
+        finish_answer(stream, status, headers).await
     })
     .await
     .expect("HTTP exchange")
 }
 
+/// Sends `request` and reads the answer's head: the status and the headers.
+/// What follows the head stays in the returned stream.
 async fn exchange(
     addr: SocketAddr,
     request: &str,
-) -> std::io::Result<(TcpStream, u16, Vec<(String, String)>, Vec<u8>)> {
-    let mut stream = TcpStream::connect(addr).await?;
+) -> std::io::Result<(BufReader<TcpStream>, u16, Vec<(String, String)>)> {
+    let mut stream = BufReader::new(TcpStream::connect(addr).await?);
     stream.write_all(request.as_bytes()).await?;
     let mut buf = Vec::new();
-    let end = loop {
-        if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-            break end;
-        }
-        let mut chunk = [0u8; 1024];
-        let n = stream.read(&mut chunk).await?;
+    while !buf.ends_with(b"\r\n\r\n") {
+        let n = stream.read_until(b'\n', &mut buf).await?;
         assert!(n > 0, "EOF before the answer's head: {buf:?}");
-        buf.extend_from_slice(&chunk[..n]);
-    };
-    let head = String::from_utf8(buf[..end].to_vec()).expect("UTF-8 head");
+    }
+    let head = String::from_utf8(buf[..buf.len() - 4].to_vec()).expect("UTF-8 head");
     let mut lines = head.split("\r\n");
     let status_line = lines.next().unwrap_or_default();
     let status = status_line
@@ -125,15 +101,15 @@ async fn exchange(
         .filter_map(|l| l.split_once(':'))
         .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
         .collect();
-    Ok((stream, status, headers, buf[end + 4..].to_vec()))
+    Ok((stream, status, headers))
 }
 
 async fn finish_answer(
-    mut stream: TcpStream,
+    mut stream: BufReader<TcpStream>,
     status: u16,
     headers: Vec<(String, String)>,
-    mut body: Vec<u8>,
 ) -> std::io::Result<Answer> {
+    let mut body = Vec::new();
     stream.read_to_end(&mut body).await?;
     Ok(Answer {
         status,
@@ -145,18 +121,11 @@ async fn finish_answer(
 impl Raw {
     /// The next frame; `Ok(None)` at EOF.
     pub async fn read_frame(&mut self) -> std::io::Result<Option<Frame>> {
-        loop {
-            if let Some((frame, used)) = parse(&self.buf) {
-                self.buf.drain(..used);
-                return Ok(Some(frame));
-            }
-            let mut chunk = vec![0u8; 64 * 1024];
-            let n = self.stream.read(&mut chunk).await?;
-            if n == 0 {
-                return Ok(None);
-            }
-            self.buf.extend_from_slice(&chunk[..n]);
+        let frame = next_frame(&mut self.stream).await?;
+        if let Some(frame) = &frame {
+            assert!(!frame.masked, "server frames must not be masked");
         }
+        Ok(frame)
     }
 
     /// The next frame, which must exist.
@@ -169,42 +138,11 @@ impl Raw {
 
     /// Sends a masked frame, as clients must.
     pub async fn send(&mut self, opcode: u8, payload: &[u8]) {
-        let mask = [0x12u8, 0x34, 0x56, 0x78];
-        assert!(payload.len() < 126, "short frames only");
-        let mut out = vec![0x80 | opcode, 0x80 | payload.len() as u8];
-        out.extend_from_slice(&mask);
-        out.extend(payload.iter().enumerate().map(|(i, b)| b ^ mask[i % 4]));
-        within("sending a frame", self.stream.write_all(&out))
+        let frame = client_frame(opcode, payload);
+        within("sending a frame", self.stream.write_all(&frame))
             .await
             .expect("send");
     }
-}
-
-/// Parses one unmasked server frame from the front of `buf`.
-fn parse(buf: &[u8]) -> Option<(Frame, usize)> {
-    if buf.len() < 2 {
-        return None;
-    }
-    assert_eq!(buf[1] & 0x80, 0, "server frames must not be masked");
-    let (len, at) = match buf[1] & 0x7f {
-        126 => (
-            usize::from(u16::from_be_bytes([*buf.get(2)?, *buf.get(3)?])),
-            4,
-        ),
-        127 => {
-            let b: [u8; 8] = buf.get(2..10)?.try_into().ok()?;
-            (usize::try_from(u64::from_be_bytes(b)).ok()?, 10)
-        }
-        n => (usize::from(n), 2),
-    };
-    let payload = buf.get(at..at + len)?.to_vec();
-    Some((
-        Frame {
-            opcode: buf[0] & 0x0f,
-            payload,
-        },
-        at + len,
-    ))
 }
 
 /// A tokio-tungstenite client connection to `url`.

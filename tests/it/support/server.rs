@@ -15,7 +15,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use url::Url;
 
-use super::{TIMEOUT, within};
+use super::{TIMEOUT, close_frame, read_close, within};
 
 /// A listener on a free loopback port that hands each connection to a handler.
 pub struct Server {
@@ -148,70 +148,6 @@ pub async fn http_reply(
     // Keep the socket until the client has read the answer and gone.
     let _ = drain_to_eof(s).await;
     Ok(())
-}
-
-/// A final, unmasked server frame.
-pub fn frame(opcode: u8, payload: &[u8]) -> Vec<u8> {
-    let mut f = vec![0x80 | opcode];
-    match payload.len() {
-        n if n < 126 => f.push(u8::try_from(n).expect("small")),
-        n if n < 65_536 => {
-            f.push(126);
-            f.extend_from_slice(&u16::try_from(n).expect("medium").to_be_bytes());
-        }
-        n => {
-            f.push(127);
-            f.extend_from_slice(&(n as u64).to_be_bytes());
-        }
-    }
-    f.extend_from_slice(payload);
-    f
-}
-
-/// A raw Close frame with any code at all (also the forbidden ones).
-pub fn close_frame(code: u16, reason: &[u8]) -> Vec<u8> {
-    let mut payload = code.to_be_bytes().to_vec();
-    payload.extend_from_slice(reason);
-    frame(0x8, &payload)
-}
-
-/// Reads one (masked) client frame: its opcode and unmasked payload.
-pub async fn read_frame<S: AsyncRead + Unpin>(s: &mut S) -> io::Result<(u8, Vec<u8>)> {
-    let mut head = [0u8; 2];
-    s.read_exact(&mut head).await?;
-    let len = match head[1] & 0x7f {
-        126 => {
-            let mut b = [0u8; 2];
-            s.read_exact(&mut b).await?;
-            u64::from(u16::from_be_bytes(b))
-        }
-        127 => {
-            let mut b = [0u8; 8];
-            s.read_exact(&mut b).await?;
-            u64::from_be_bytes(b)
-        }
-        n => u64::from(n),
-    };
-    let mut mask = [0u8; 4];
-    if head[1] & 0x80 != 0 {
-        s.read_exact(&mut mask).await?;
-    }
-    let mut payload = vec![0u8; usize::try_from(len).expect("fits")];
-    s.read_exact(&mut payload).await?;
-    for (i, b) in payload.iter_mut().enumerate() {
-        *b ^= mask[i % 4];
-    }
-    Ok((head[0] & 0x0f, payload))
-}
-
-/// Reads client frames until a Close; returns its code (`None` for an empty Close).
-pub async fn read_close<S: AsyncRead + Unpin>(s: &mut S) -> io::Result<Option<u16>> {
-    loop {
-        let (opcode, payload) = read_frame(s).await?;
-        if opcode == 0x8 {
-            return Ok((payload.len() >= 2).then(|| u16::from_be_bytes([payload[0], payload[1]])));
-        }
-    }
 }
 
 /// Sends a raw Close, waits for the client's answer, then closes TCP (the
