@@ -4,6 +4,11 @@
 //!
 //! `cargo bench --bench tui`
 
+#[allow(
+    dead_code,
+    unused_imports,
+    reason = "the benchmark uses only the TUI scripts of the tests' helpers"
+)]
 #[path = "../tests/it/support/mod.rs"]
 mod support;
 

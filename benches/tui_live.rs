@@ -13,6 +13,11 @@
 //! `cargo bench --bench tui_live` (Linux: reads `/proc`). Run without
 //! `--bench` (as `cargo test --benches` does), it only says how to run it.
 
+#[allow(
+    dead_code,
+    unused_imports,
+    reason = "the benchmark uses only the pseudo-terminal driver of the tests' helpers"
+)]
 #[path = "../tests/it/support/mod.rs"]
 mod support;
 

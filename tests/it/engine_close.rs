@@ -2,10 +2,11 @@
 //! Close, a TCP drop, and the codes a server must never send — each reported
 //! as it travelled and followed by the policy's decision.
 
-use crate::support;
-
-use crate::support::{assert_reconnect, close_frame, closing_server, frame, handshake, run, serve};
 use tokio::io::AsyncWriteExt;
+
+use crate::support::{
+    self, assert_reconnect, close_frame, closing_server, frame, handshake, run, serve,
+};
 
 /// What the policy does after a code (with the fast test policy).
 enum Then {

@@ -1,15 +1,14 @@
 //! The commands a user gives: send, ping, close, quit, reconnect now and
 //! pause, while open, while connecting and while waiting.
 
-use crate::support;
-
 use std::time::Duration;
 
-use crate::support::{
-    Probe, close_frame, close_with, closes_with, echo_server, handshake, int, long_wait, num, run,
-    serve,
-};
 use wsprobe::engine::event::Command;
+
+use crate::support::{
+    self, Probe, close_frame, close_with, closes_with, echo_server, handshake, int, long_wait, num,
+    run, serve,
+};
 
 #[tokio::test]
 async fn send_text_ping_and_quit() {

@@ -2,13 +2,14 @@
 //! silent ports, names that do not resolve, replies that are not HTTP, and
 //! broken upgrade answers.
 
-use crate::support;
-
 use std::time::{Duration, SystemTime};
 
-use crate::support::{Probe, Server, assert_reconnect, handshake, http_reply, int, run, serve};
 use tokio::io::AsyncWriteExt;
 use wsprobe::engine::event::Command;
+
+use crate::support::{
+    self, Probe, Server, assert_reconnect, handshake, http_reply, int, run, serve,
+};
 
 /// A server answering every upgrade with this HTTP response.
 async fn http_server(status: &'static str, headers: Vec<(&'static str, String)>) -> Server {

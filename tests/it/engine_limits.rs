@@ -1,15 +1,14 @@
 //! How runs end and how the backoff grows: --max-attempts, --no-reconnect,
 //! --duration, a failed retry after a restart, and the min-uptime reset.
 
-use crate::support;
-
 use std::time::Duration;
 
-use crate::support::{
-    Server, assert_reconnect, close_frame, close_with, closes_with, echo_server, frame, handshake,
-    long_wait, num, run, serve,
-};
 use tokio::io::AsyncWriteExt;
+
+use crate::support::{
+    self, Server, assert_reconnect, close_frame, close_with, closes_with, echo_server, frame,
+    handshake, long_wait, num, run, serve,
+};
 
 #[tokio::test]
 async fn a_failed_retry_after_a_restart_continues_as_going_away() {

@@ -1,13 +1,8 @@
 //! An open connection: subprotocols, liveness, size limits and frames the
 //! protocol forbids.
 
-use crate::support;
-
 use std::time::Duration;
 
-use crate::support::{
-    Probe, assert_reconnect, close_frame, echo_server, frame, handshake, num, run, serve,
-};
 use futures_util::{SinkExt, StreamExt};
 use tokio::io::AsyncWriteExt;
 use tokio::sync::mpsc;
@@ -15,6 +10,10 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::handshake::server::{Request, Response};
 use tokio_tungstenite::tungstenite::http::HeaderValue;
 use wsprobe::engine::event::Command;
+
+use crate::support::{
+    self, Probe, assert_reconnect, close_frame, echo_server, frame, handshake, num, run, serve,
+};
 
 #[tokio::test]
 async fn the_server_picks_one_of_the_offered_subprotocols() {

@@ -1,11 +1,8 @@
 //! wss:// with a CA and certificates made at test time: an unknown issuer,
 //! --cacert, --insecure, and a certificate for another name.
 
-use crate::support;
-
 use std::sync::Arc;
 
-use crate::support::{Server, run, serve};
 use futures_util::{SinkExt, StreamExt};
 use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair, KeyUsagePurpose};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
@@ -13,6 +10,8 @@ use tokio_rustls::TlsAcceptor;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+
+use crate::support::{self, Server, run, serve};
 
 /// A CA and a server certificate for `names`, both made now.
 struct Pki {

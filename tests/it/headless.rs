@@ -1,15 +1,14 @@
 //! The built binary in `--json` and `--headless` mode: the event contract
 //! line by line, exit statuses and usage errors.
 
-use crate::support;
-
 use std::fmt::Write as _;
 
-use crate::support::{
-    Bin, Server, close_frame, close_with, echo, frame, handshake, read_frame, serve,
-};
 use serde_json::Value;
 use tokio::io::AsyncWriteExt;
+
+use crate::support::{
+    self, Bin, Server, close_frame, close_with, echo, frame, handshake, read_frame, serve,
+};
 
 /// Talks a little of everything, then closes with `code`: answers the
 /// client's first text, sends a text, a binary of 100 bytes and a ping,

@@ -2,12 +2,11 @@
 //! are sent but never shown (unless --show-secrets), and text from the
 //! network cannot control the terminal in --json or --headless output.
 
-use crate::support;
+use tokio::io::AsyncWriteExt;
 
 use crate::support::{
-    Bin, BinRun, Server, close_frame, close_with, echo, frame, handshake, header, serve,
+    self, Bin, BinRun, Server, close_frame, close_with, echo, frame, handshake, header, serve,
 };
-use tokio::io::AsyncWriteExt;
 
 fn url(server: &Server) -> String {
     server.url("/chat").to_string()

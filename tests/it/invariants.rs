@@ -1,9 +1,9 @@
 //! The invariant checker of the support module rejects what it should: every
 //! other test relies on it, so it must not be vacuous.
 
-use crate::support;
-
 use serde_json::{Value, json};
+
+use crate::support;
 
 /// A good run: fails once, waits, connects, is closed with 1000.
 fn good() -> Vec<Value> {

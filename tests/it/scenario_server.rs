@@ -3,13 +3,14 @@
 use std::io::ErrorKind;
 use std::time::Duration;
 
-use crate::support::scenario::{http, open, open_when_ready, upgrade, ws_connect};
-use crate::support::{Bin, within};
 use futures_util::{SinkExt, StreamExt};
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use wsprobe::demo_server::{CYCLE, DemoServer, Scenario, ServerConfig};
+
+use crate::support::scenario::{http, open, open_when_ready, upgrade, ws_connect};
+use crate::support::{Bin, within};
 
 /// Short timings so the timed scenarios finish quickly.
 fn quick() -> ServerConfig {

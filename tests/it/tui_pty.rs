@@ -6,12 +6,13 @@
 
 use std::path::PathBuf;
 
-use crate::support::pty::{LEAVE_ALT_SCREEN, Pty, SHOW_CURSOR, Server, tail};
-use crate::support::{Bin, example_exe, wsprobe_exe};
 use ratatui::layout::Rect;
 use wsprobe::app::CLOSE_CODES;
 use wsprobe::engine::close_code;
 use wsprobe::ui::{self, Regions};
+
+use crate::support::pty::{LEAVE_ALT_SCREEN, Pty, SHOW_CURSOR, Server, tail};
+use crate::support::{Bin, example_exe, wsprobe_exe};
 
 fn replay() -> PathBuf {
     example_exe("tui_replay")

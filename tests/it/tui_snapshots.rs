@@ -2,12 +2,13 @@
 //! engine events (and keys) through `update`. Every scene is drawn in every
 //! theme: the text must not depend on the theme, the colours must.
 
-use crate::support::tui::{self, *};
 use crossterm::event::KeyCode;
 use ratatui::buffer::Buffer;
 use ratatui::style::Color;
 use wsprobe::engine::event::{CloseInfo, EventKind, Initiator};
 use wsprobe::theme::Theme;
+
+use crate::support::tui::{self, *};
 
 type Scene = fn() -> (Script, u64);
 

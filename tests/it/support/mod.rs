@@ -6,12 +6,6 @@
 //! ([`scenario`]), a program in a pseudo-terminal ([`pty`]) and TUI states
 //! built by script ([`tui`]).
 
-#![allow(
-    dead_code,
-    unused_imports,
-    reason = "each test file uses a different part"
-)]
-
 pub mod bin;
 pub mod check;
 pub mod frame;

@@ -3,11 +3,6 @@
 //! runtime of its own for it to connect to. Shared by the pseudo-terminal
 //! tests and the live TUI benchmark.
 
-#![allow(
-    dead_code,
-    reason = "the tests and the benchmark use different parts of this module"
-)]
-
 use std::io::{Read as _, Write as _};
 use std::path::Path;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
@@ -184,6 +179,7 @@ impl Pty {
     }
 
     /// The program's process id.
+    #[allow(dead_code, reason = "the live TUI benchmark measures the process")]
     pub fn pid(&self) -> u32 {
         self.child.process_id().expect("a process id")
     }

@@ -1,11 +1,6 @@
 //! Builds TUI states by feeding engine events through `update`, and renders
 //! them on a test backend. Shared by the snapshot tests and the benchmarks.
 
-#![allow(
-    dead_code,
-    reason = "each test crate uses a different part of this module"
-)]
-
 use std::time::{Duration, Instant};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
