@@ -21,8 +21,9 @@ fn replay() -> PathBuf {
 #[test]
 fn starts_draws_and_quits_cleanly() {
     let mut pty = Pty::spawn(&replay(), &[], &[]);
-    pty.wait_for("the open connection", |s| {
-        s.alternate_screen() && s.contents().contains("● open")
+    // The first message comes right after the open, maybe a frame later.
+    pty.wait_for("the open connection and its first message", |s| {
+        s.alternate_screen() && s.contents().contains("● open") && s.contents().contains("dlrow")
     });
     let screen = pty.contents();
     assert!(
