@@ -9,7 +9,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
+use portable_pty::{ChildKiller, CommandBuilder, MasterPty, PtySize, native_pty_system};
 use wsprobe::demo_server::{DemoServer, ServerConfig};
 
 use super::TIMEOUT;
@@ -58,18 +58,21 @@ impl vt100::Callbacks for Requests {
     }
 }
 
-/// What the reader thread keeps.
+/// What the reader and the waiter threads keep.
 struct Output {
     parser: vt100::Parser<Requests>,
     /// Every byte read from the pseudo-terminal, in order.
     raw: Vec<u8>,
     /// The program's side closed: nothing more will come.
     ended: bool,
+    /// The program's exit code (or why it could not be had), once it exited.
+    exit: Option<Result<u32, String>>,
 }
 
 struct Shared {
     output: Mutex<Output>,
-    /// Signalled after each chunk read, and at the end.
+    /// Signalled after each chunk read, at the end of the output and at
+    /// the exit.
     changed: Condvar,
 }
 
@@ -93,7 +96,9 @@ pub struct Modes {
 
 /// A program running in a pseudo-terminal, its screen emulated.
 pub struct Pty {
-    child: Box<dyn Child + Send + Sync>,
+    /// Ends the program (a thread waits for its exit).
+    killer: Box<dyn ChildKiller + Send + Sync>,
+    pid: Option<u32>,
     writer: Box<dyn std::io::Write + Send>,
     shared: Arc<Shared>,
     reader: Option<JoinHandle<()>>,
@@ -138,7 +143,7 @@ impl Pty {
             cmd.env(k, v);
         }
         cmd.cwd(env!("CARGO_MANIFEST_DIR"));
-        let child = pair.slave.spawn_command(cmd).expect("spawn in the pty");
+        let mut child = pair.slave.spawn_command(cmd).expect("spawn in the pty");
         drop(pair.slave);
         let mut reader = pair.master.try_clone_reader().expect("pty reader");
         let writer = pair.master.take_writer().expect("pty writer");
@@ -147,6 +152,7 @@ impl Pty {
                 parser: vt100::Parser::new_with_callbacks(rows, cols, 0, Requests::default()),
                 raw: Vec::new(),
                 ended: false,
+                exit: None,
             }),
             changed: Condvar::new(),
         });
@@ -167,8 +173,20 @@ impl Pty {
             sink.lock().ended = true;
             sink.changed.notify_all();
         });
+        let killer = child.clone_killer();
+        let pid = child.process_id();
+        let sink = Arc::clone(&shared);
+        std::thread::spawn(move || {
+            let exit = child
+                .wait()
+                .map(|status| status.exit_code())
+                .map_err(|e| e.to_string());
+            sink.lock().exit = Some(exit);
+            sink.changed.notify_all();
+        });
         Self {
-            child,
+            killer,
+            pid,
             writer,
             shared,
             reader: Some(reader),
@@ -181,7 +199,7 @@ impl Pty {
     /// The program's process id.
     #[allow(dead_code, reason = "the live TUI benchmark measures the process")]
     pub fn pid(&self) -> u32 {
-        self.child.process_id().expect("a process id")
+        self.pid.expect("a process id")
     }
 
     /// The screen's text.
@@ -220,25 +238,36 @@ impl Pty {
         want: impl Fn(&vt100::Screen) -> bool,
     ) -> Duration {
         let start = Instant::now();
-        let deadline = start + limit;
+        let out = self.wait_until(limit, |out| want(out.parser.screen()) || out.ended);
+        if want(out.parser.screen()) {
+            return start.elapsed();
+        }
+        let how = if out.ended {
+            "the program's output ended"
+        } else {
+            "timed out"
+        };
+        let screen = out.parser.screen().contents();
+        drop(out);
+        panic!(
+            "{how} waiting for {what} (after {:.1?}); screen:\n{screen}",
+            start.elapsed(),
+        );
+    }
+
+    /// Waits until `done` holds for the output, or `limit` passes; either
+    /// way returns the output, locked. Woken by every change, it never polls.
+    fn wait_until(
+        &self,
+        limit: Duration,
+        done: impl Fn(&Output) -> bool,
+    ) -> MutexGuard<'_, Output> {
+        let deadline = Instant::now() + limit;
         let mut out = self.shared.lock();
         loop {
-            if want(out.parser.screen()) {
-                return start.elapsed();
-            }
             let now = Instant::now();
-            if now >= deadline || out.ended {
-                let how = if out.ended {
-                    "the program's output ended"
-                } else {
-                    "timed out"
-                };
-                let screen = out.parser.screen().contents();
-                drop(out);
-                panic!(
-                    "{how} waiting for {what} (after {:.1?}); screen:\n{screen}",
-                    start.elapsed(),
-                );
+            if done(&out) || now >= deadline {
+                return out;
             }
             out = self
                 .shared
@@ -257,32 +286,22 @@ impl Pty {
 
     /// Waits for the program to exit and returns its exit code.
     pub fn wait_exit(&mut self) -> u32 {
-        let deadline = Instant::now() + TIMEOUT;
-        while Instant::now() < deadline {
-            if let Some(status) = self.child.try_wait().expect("child status") {
-                return status.exit_code();
-            }
-            std::thread::sleep(Duration::from_millis(10));
+        let out = self.wait_until(TIMEOUT, |out| out.exit.is_some());
+        if let Some(exit) = &out.exit {
+            return exit
+                .clone()
+                .unwrap_or_else(|e| panic!("the exit status: {e}"));
         }
-        let _ = self.child.kill();
-        panic!("did not exit; screen:\n{}", self.contents());
+        let screen = out.parser.screen().contents();
+        drop(out);
+        let _ = self.killer.kill();
+        panic!("did not exit; screen:\n{screen}");
     }
 
     /// Waits (after the program exited) until everything it wrote was read.
     pub fn wait_output_end(&mut self) {
-        let deadline = Instant::now() + TIMEOUT;
-        let mut out = self.shared.lock();
-        while !out.ended {
-            let now = Instant::now();
-            assert!(now < deadline, "the output did not end");
-            out = self
-                .shared
-                .changed
-                .wait_timeout(out, deadline - now)
-                .unwrap_or_else(PoisonError::into_inner)
-                .0;
-        }
-        drop(out);
+        let ended = self.wait_until(TIMEOUT, |out| out.ended).ended;
+        assert!(ended, "the output did not end");
         if let Some(reader) = self.reader.take() {
             reader.join().expect("reader thread");
         }
@@ -303,10 +322,10 @@ impl Pty {
 
 impl Drop for Pty {
     fn drop(&mut self) {
-        // A failed test must not leave the program running.
-        if let Ok(None) = self.child.try_wait() {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
+        // A failed test must not leave the program running (the waiting
+        // thread reaps it).
+        if self.shared.lock().exit.is_none() {
+            let _ = self.killer.kill();
         }
     }
 }
