@@ -23,7 +23,8 @@ mod support;
 
 use std::time::{Duration, Instant};
 
-use support::pty::{Pty, Server};
+use support::pty::Pty;
+use support::scenario::ScenarioServer;
 use support::wsprobe_exe;
 
 const COLS: u16 = 160;
@@ -51,7 +52,7 @@ fn main() {
         println!("tui_live reads /proc and runs on Linux only");
         return;
     }
-    let server = Server::start();
+    let server = ScenarioServer::start();
     let mut missed = Vec::new();
     idle(&server, &mut missed);
     flood(&server, &mut missed);
@@ -75,7 +76,7 @@ fn quit(pty: &mut Pty) {
     assert_eq!(code, 0, "wsprobe exited with {code}");
 }
 
-fn idle(server: &Server, missed: &mut Vec<String>) {
+fn idle(server: &ScenarioServer, missed: &mut Vec<String>) {
     println!("idle: an open /echo connection, no traffic, {IDLE_FOR:?}");
     let mut pty = spawn(
         &server.url("/echo"),
@@ -106,7 +107,7 @@ fn idle(server: &Server, missed: &mut Vec<String>) {
     quit(&mut pty);
 }
 
-fn flood(server: &Server, missed: &mut Vec<String>) {
+fn flood(server: &ScenarioServer, missed: &mut Vec<String>) {
     println!("flood: {FLOOD} messages of 32 bytes, default history");
     let url = server.url(&format!("/flood?n={FLOOD}&size=32"));
     let mut pty = spawn(&url, &[]);

@@ -11,7 +11,8 @@ use wsprobe::app::CLOSE_CODES;
 use wsprobe::engine::close_code;
 use wsprobe::ui::{self, Regions};
 
-use crate::support::pty::{LEAVE_ALT_SCREEN, Pty, SHOW_CURSOR, Server, tail};
+use crate::support::pty::{LEAVE_ALT_SCREEN, Pty, SHOW_CURSOR, tail};
+use crate::support::scenario::ScenarioServer;
 use crate::support::{Bin, example_exe, wsprobe_exe};
 
 fn replay() -> PathBuf {
@@ -193,7 +194,7 @@ fn quit_and_check_restored(pty: &mut Pty) {
 /// through the echo too, and must reach the screen only in escaped form.
 #[test]
 fn wsprobe_end_to_end_on_the_scenario_server() {
-    let server = Server::start();
+    let server = ScenarioServer::start();
     let url = server.url("/echo");
     let mut pty = Pty::spawn(wsprobe_exe(), &[&url, "--send", HOSTILE], &[]);
 
@@ -289,7 +290,7 @@ fn wsprobe_end_to_end_on_the_scenario_server() {
 /// runs on screen (seconds left, rule), and `r` cuts it short.
 #[test]
 fn wsprobe_counts_down_to_a_reconnect_and_r_skips_the_wait() {
-    let server = Server::start();
+    let server = ScenarioServer::start();
     let dir = tempfile::tempdir().expect("tempdir");
     // A restart waits a whole minute here: only `r` can end the wait within
     // the test's time limits.

@@ -1,6 +1,5 @@
 //! A program in a pseudo-terminal: its screen emulated by `vt100`, every
-//! byte it wrote kept, keys typed into it, and the scenario server on a
-//! runtime of its own for it to connect to. Shared by the pseudo-terminal
+//! byte it wrote kept, keys typed into it. Shared by the pseudo-terminal
 //! tests and the live TUI benchmark.
 
 use std::io::{Read as _, Write as _};
@@ -10,7 +9,6 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use portable_pty::{ChildKiller, CommandBuilder, MasterPty, PtySize, native_pty_system};
-use wsprobe::demo_server::{DemoServer, ServerConfig};
 
 use super::TIMEOUT;
 
@@ -346,45 +344,4 @@ pub fn tail(raw: &[u8], n: usize) -> String {
     raw[raw.len().saturating_sub(n)..]
         .escape_ascii()
         .to_string()
-}
-
-/// The scenario server on a runtime of its own (one worker thread), so a
-/// synchronous test or benchmark can start it and connect programs to it.
-pub struct Server {
-    server: Option<DemoServer>,
-    runtime: tokio::runtime::Runtime,
-}
-
-impl Server {
-    /// Starts the server on 127.0.0.1, on a free port.
-    pub fn start() -> Self {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .thread_name("scenario-server")
-            .enable_all()
-            .build()
-            .expect("a runtime");
-        let server = runtime
-            .block_on(DemoServer::start(ServerConfig::local()))
-            .expect("start the scenario server");
-        Self {
-            server: Some(server),
-            runtime,
-        }
-    }
-
-    /// The URL of `path` on the server.
-    pub fn url(&self, path: &str) -> String {
-        self.server.as_ref().expect("running").url(path)
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        if let Some(server) = self.server.take() {
-            self.runtime.block_on(async {
-                let _ = tokio::time::timeout(TIMEOUT, server.shutdown()).await;
-            });
-        }
-    }
 }

@@ -1,6 +1,7 @@
-//! Helpers for the scenario server tests: a hand-written WebSocket client
-//! for the exact bytes on the wire (close codes a library would rewrite, HTTP
-//! answers, resets).
+//! The scenario server from outside: a hand-written WebSocket client for
+//! the exact bytes on the wire (close codes a library would rewrite, HTTP
+//! answers, resets), and the server on a runtime of its own for synchronous
+//! tests and benchmarks.
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -8,8 +9,9 @@ use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 use tokio_tungstenite::WebSocketStream;
+use wsprobe::demo_server::{DemoServer, ServerConfig};
 
-use super::{Frame, client_frame, next_frame, within};
+use super::{Frame, TIMEOUT, client_frame, next_frame, within};
 
 /// An HTTP answer to a request.
 #[derive(Debug)]
@@ -158,7 +160,7 @@ pub async fn ws_connect(addr: SocketAddr, url: &str) -> WebSocketStream<TcpStrea
 }
 
 /// Upgrades to `path`, retrying while the server refuses connections or
-/// answers 503, until it says 101 (bounded by [`TIMEOUT`](super::TIMEOUT)).
+/// answers 503, until it says 101 (bounded by [`TIMEOUT`]).
 pub async fn open_when_ready(addr: SocketAddr, path: &str) -> Raw {
     within("the server to listen again", async {
         loop {
@@ -171,4 +173,45 @@ pub async fn open_when_ready(addr: SocketAddr, path: &str) -> Raw {
         }
     })
     .await
+}
+
+/// The scenario server on a runtime of its own (one worker thread), so a
+/// synchronous test or benchmark can start it and connect programs to it.
+pub struct ScenarioServer {
+    server: Option<DemoServer>,
+    runtime: tokio::runtime::Runtime,
+}
+
+impl ScenarioServer {
+    /// Starts the server on 127.0.0.1, on a free port.
+    pub fn start() -> Self {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .thread_name("scenario-server")
+            .enable_all()
+            .build()
+            .expect("a runtime");
+        let server = runtime
+            .block_on(DemoServer::start(ServerConfig::local()))
+            .expect("start the scenario server");
+        Self {
+            server: Some(server),
+            runtime,
+        }
+    }
+
+    /// The URL of `path` on the server.
+    pub fn url(&self, path: &str) -> String {
+        self.server.as_ref().expect("running").url(path)
+    }
+}
+
+impl Drop for ScenarioServer {
+    fn drop(&mut self) {
+        if let Some(server) = self.server.take() {
+            self.runtime.block_on(async {
+                let _ = tokio::time::timeout(TIMEOUT, server.shutdown()).await;
+            });
+        }
+    }
 }
