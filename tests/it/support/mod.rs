@@ -1,10 +1,17 @@
-//! Shared helpers for the integration tests: hand-written servers on
-//! 127.0.0.1:0 ([`server`]) and the frames they send and read ([`frame`]), engine runs with an event collector whose every
-//! wait has a timeout ([`probe`]), the checker of the SPEC §2 invariants
-//! ([`check`]), accessors for events as JSON ([`json`]), a runner for the
-//! built binary ([`bin`]), a raw client for the scenario server
-//! ([`scenario`]), a program in a pseudo-terminal ([`pty`]) and TUI states
-//! built by script ([`tui`]).
+//! What the integration tests share. Every wait is bounded by [`TIMEOUT`];
+//! [`within`] bounds an await.
+//!
+//! - [`server`]: hand-written servers on 127.0.0.1:0, and [`frame`]: the
+//!   one codec for the frames servers and clients send and read by hand;
+//! - [`probe`]: engine runs, collecting events with a timeout on each;
+//!   [`check`]: the checker of the SPEC §2 invariants; [`json`]: events as
+//!   JSON values;
+//! - [`bin`]: the one way to run the built binary ([`Bin`]): to its end,
+//!   or spawned with its stdout read line by line;
+//! - [`scenario`]: a raw client for the scenario server, and the server on
+//!   a runtime of its own;
+//! - [`pty`]: a program in a pseudo-terminal, its screen emulated;
+//! - [`tui`]: TUI states built by script, and rendered.
 
 pub mod bin;
 pub mod check;
