@@ -4,7 +4,12 @@
 //!
 //! `cargo bench --bench tui`
 
-#[path = "../tests/support/mod.rs"]
+#[allow(
+    dead_code,
+    unused_imports,
+    reason = "the benchmark uses only the TUI scripts of the tests' helpers"
+)]
+#[path = "../tests/it/support/mod.rs"]
 mod support;
 
 use std::time::{Duration, Instant};
@@ -13,7 +18,7 @@ use crossterm::event::KeyCode;
 use divan::Bencher;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use support::{Script, close, connecting, open, pong, reconnect, text};
+use support::tui::{self, Script, close, connecting, open, pong, reconnect, text};
 use wsprobe::app::{App, Msg, update};
 use wsprobe::engine::event::{Dir, EngineEvent, EventKind, Initiator};
 use wsprobe::theme::Theme;
@@ -39,7 +44,7 @@ fn flood(n: usize) -> Vec<EngineEvent> {
     while out.len() < n {
         let i = out.len();
         if i % 10_000 == 0 {
-            push(&mut out, connecting(attempt, support::URL));
+            push(&mut out, connecting(attempt, tui::URL));
             push(&mut out, open(attempt, Some("chat"), false));
             attempt += 1;
         } else if i % 10_000 == 9_998 {

@@ -13,12 +13,19 @@
 //! `cargo bench --bench tui_live` (Linux: reads `/proc`). Run without
 //! `--bench` (as `cargo test --benches` does), it only says how to run it.
 
-#[path = "../tests/pty_support/mod.rs"]
-mod pty_support;
+#[allow(
+    dead_code,
+    unused_imports,
+    reason = "the benchmark uses only the pseudo-terminal driver of the tests' helpers"
+)]
+#[path = "../tests/it/support/mod.rs"]
+mod support;
 
 use std::time::{Duration, Instant};
 
-use pty_support::{Pty, Server, wsprobe};
+use support::pty::Pty;
+use support::scenario::ScenarioServer;
+use support::wsprobe_exe;
 
 const COLS: u16 = 160;
 const ROWS: u16 = 48;
@@ -45,7 +52,7 @@ fn main() {
         println!("tui_live reads /proc and runs on Linux only");
         return;
     }
-    let server = Server::start();
+    let server = ScenarioServer::start();
     let mut missed = Vec::new();
     idle(&server, &mut missed);
     flood(&server, &mut missed);
@@ -60,7 +67,7 @@ fn main() {
 fn spawn(url: &str, extra: &[&str]) -> Pty {
     let mut args = vec![url];
     args.extend_from_slice(extra);
-    Pty::spawn_sized(wsprobe(), &args, &[], COLS, ROWS)
+    Pty::spawn_sized(wsprobe_exe(), &args, &[], COLS, ROWS)
 }
 
 fn quit(pty: &mut Pty) {
@@ -69,7 +76,7 @@ fn quit(pty: &mut Pty) {
     assert_eq!(code, 0, "wsprobe exited with {code}");
 }
 
-fn idle(server: &Server, missed: &mut Vec<String>) {
+fn idle(server: &ScenarioServer, missed: &mut Vec<String>) {
     println!("idle: an open /echo connection, no traffic, {IDLE_FOR:?}");
     let mut pty = spawn(
         &server.url("/echo"),
@@ -100,7 +107,7 @@ fn idle(server: &Server, missed: &mut Vec<String>) {
     quit(&mut pty);
 }
 
-fn flood(server: &Server, missed: &mut Vec<String>) {
+fn flood(server: &ScenarioServer, missed: &mut Vec<String>) {
     println!("flood: {FLOOD} messages of 32 bytes, default history");
     let url = server.url(&format!("/flood?n={FLOOD}&size=32"));
     let mut pty = spawn(&url, &[]);
