@@ -134,7 +134,7 @@ async fn reconnect_now_while_waiting_connects_at_once() {
 #[tokio::test]
 async fn a_short_pause_keeps_the_announced_due_time() {
     let server = closes_with(1001).await;
-    let mut s = common::settings(server.url("/"));
+    let mut s = support::settings(server.url("/"));
     s.policy.classes.going_away.floor = wsprobe::duration::Dur(Duration::from_secs(2));
     s.policy.classes.going_away.base = wsprobe::duration::Dur(Duration::from_millis(1));
     s.max_attempts = Some(2);

@@ -109,7 +109,7 @@ fn rejected_upgrade_expanded() -> (Script, u64) {
     s.ev(8_310, http_503());
     s.ev(
         8_311,
-        support::close_after(
+        close_after(
             1006,
             "Abnormal Closure",
             "",

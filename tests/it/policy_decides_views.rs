@@ -2,9 +2,7 @@
 //! the engine's decision travels in the close event, and nothing classifies
 //! again.
 
-mod common;
-
-use common::run_bin;
+use crate::support::Bin;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
@@ -35,7 +33,9 @@ async fn a_policy_file_mapping_not_http_to_abnormal_reconnects_and_says_so() {
     )
     .expect("write the policy");
     let policy = policy.to_str().expect("a UTF-8 path");
-    let run = run_bin(&[&url, "--json", "--policy", policy, "--max-attempts", "3"]).await;
+    let run = Bin::wsprobe(&[&url, "--json", "--policy", policy, "--max-attempts", "3"])
+        .run()
+        .await;
     let events = run.json();
     let closes: Vec<_> = events.iter().filter(|e| e["kind"] == "close").collect();
     assert_eq!(closes.len(), 3, "{}", run.out());
@@ -46,7 +46,7 @@ async fn a_policy_file_mapping_not_http_to_abnormal_reconnects_and_says_so() {
     let reconnects = events.iter().filter(|e| e["kind"] == "reconnect").count();
     assert_eq!(reconnects, 2, "{}", run.out());
 
-    let human = run_bin(&[
+    let human = Bin::wsprobe(&[
         &url,
         "--headless",
         "--policy",
@@ -54,13 +54,14 @@ async fn a_policy_file_mapping_not_http_to_abnormal_reconnects_and_says_so() {
         "--max-attempts",
         "1",
     ])
+    .run()
     .await;
     let out = human.out();
     assert!(out.contains("class abnormal"), "{out}");
     assert!(!out.contains("class fatal"), "{out}");
 
     // Without the file the built-in policy stops at once: the class is fatal.
-    let plain = run_bin(&[&url, "--json"]).await;
+    let plain = Bin::wsprobe(&[&url, "--json"]).run().await;
     let events = plain.json();
     let close = events
         .iter()
