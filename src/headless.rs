@@ -58,7 +58,7 @@ pub async fn run(
     }
     // Any other write failure (a full disk, a closed terminal) is said, not
     // swallowed: the events it lost are the user's.
-    let write_error = failed.lock().map(|mut e| e.take()).unwrap_or(None);
+    let write_error = failed.lock().ok().and_then(|mut e| e.take());
     if let Some(e) = write_error {
         return Err(anyhow::anyhow!(
             "cannot write the events to stdout: {e}; the run was stopped"
