@@ -338,3 +338,62 @@ fn wsprobe_demo_starts_and_quits() {
     });
     quit_and_check_restored(&mut pty);
 }
+
+/// The terminal closed (SIGHUP: an SSH session dropped, a tmux pane was
+/// killed) or SIGQUIT: the TUI ends as on `q` and restores the terminal.
+#[cfg(unix)]
+#[test]
+fn a_hangup_or_quit_signal_restores_the_terminal() {
+    for signal in ["HUP", "QUIT"] {
+        let mut pty = Pty::spawn(wsprobe_exe(), &[], &[]);
+        pty.wait_for("an open connection to the demo", |s| {
+            status(s).contains("● open")
+        });
+        let sent = std::process::Command::new("kill")
+            .args([&format!("-{signal}"), &pty.pid().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(sent.success());
+        assert_eq!(pty.wait_exit(), 0, "SIG{signal} ends the run like a quit");
+        pty.wait_output_end();
+        let raw = pty.raw();
+        let ending = [LEAVE_ALT_SCREEN, SHOW_CURSOR].concat();
+        assert!(
+            raw.ends_with(&ending),
+            "after SIG{signal} the output must end with {}; it ends with: {}",
+            ending.escape_ascii(),
+            tail(&raw, 160)
+        );
+        assert_eq!(pty.modes(), pty.modes_before(), "raw mode is off again");
+    }
+}
+
+/// A policy file maps `not-http` to abnormal: the screen shows the class
+/// the engine applied, and the countdown to the reconnect it scheduled.
+#[test]
+fn the_screen_shows_the_class_the_engine_applied() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let url = format!("ws://{}/", listener.local_addr().expect("an address"));
+    std::thread::spawn(move || {
+        for tcp in listener.incoming() {
+            let Ok(mut tcp) = tcp else { return };
+            let mut buf = [0u8; 1024];
+            let _ = std::io::Read::read(&mut tcp, &mut buf);
+            let _ = std::io::Write::write_all(&mut tcp, b"\x00\x01garbage, not HTTP\r\n\r\n");
+        }
+    });
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let policy = dir.path().join("policy.toml");
+    std::fs::write(
+        &policy,
+        "[failures]\n\"not-http\" = \"abnormal\"\n[classes.abnormal]\nfloor = \"30s\"\n",
+    )
+    .expect("write the policy");
+    let policy = policy.to_str().expect("a UTF-8 path");
+    let mut pty = Pty::spawn(wsprobe_exe(), &[&url, "--policy", policy], &[]);
+    pty.wait_for("the close panel and the countdown", |s| {
+        close_panel(s).contains("class abnormal") && reconnect_panel(s).contains("→ #2")
+    });
+    assert!(!close_panel(&pty.screen(Clone::clone)).contains("fatal"));
+    quit_and_check_restored(&mut pty);
+}
