@@ -3,6 +3,8 @@
 //! `policy simulate`, policy files and every view use for what is not a
 //! close code.
 
+use std::fmt::Write as _;
+
 use super::Class;
 
 /// What ended a connection attempt, as far as the policy cares.
@@ -239,8 +241,12 @@ pub fn failure_names_help(indent: usize) -> String {
         .chain(FAILURE_NAMES.iter().map(|f| (f.name, f.description)));
     let width = rows.clone().map(|(n, _)| n.len()).max().unwrap_or(0);
     let pad = " ".repeat(indent);
-    rows.map(|(name, what)| format!("{pad}{name:<width$}  {what}\n"))
-        .collect()
+    let mut out = String::new();
+    for (name, what) in rows {
+        // Writing to a String cannot fail.
+        let _ = writeln!(out, "{pad}{name:<width$}  {what}");
+    }
+    out
 }
 
 /// The class the built-in defaults give a trigger (SPEC §4), before presets

@@ -54,7 +54,9 @@ fn header() -> String {
     );
     let names = format!("Failure names: {}.", failure_names_text());
     for line in crate::text::wrap_words(&names, 90, 90) {
-        out.push_str(&format!("# {line}\n"));
+        out.push_str("# ");
+        out.push_str(&line);
+        out.push('\n');
     }
     out
 }
@@ -67,7 +69,7 @@ fn code_mappings(policy: &Policy) -> Vec<(CodeRange, Class)> {
     let class = |code| policy.classify(Trigger::Code(code));
     let spans: Vec<_> = catalog::entries()
         .iter()
-        .filter_map(|e| e.codes())
+        .filter_map(catalog::Entry::codes)
         .collect();
     let singles: BTreeSet<u16> = spans
         .iter()

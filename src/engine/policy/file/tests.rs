@@ -274,8 +274,7 @@ fn shown_ranges_split_only_where_the_class_changes() {
         codes
             .iter()
             .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
-            .unwrap_or_else(|| panic!("no {key} in {codes:?}"))
+            .map_or_else(|| panic!("no {key} in {codes:?}"), |(_, v)| v.as_str())
     };
     assert_eq!(get("1000"), "abnormal");
     assert_eq!(get("3000-3001"), "going-away");
