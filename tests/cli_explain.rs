@@ -274,3 +274,65 @@ fn bad_input_is_a_usage_error_that_says_what_is_accepted() {
     assert!(err.contains("0–65535"), "{err}");
     assert!(err.contains("http-503") && err.contains("dns"), "{err}");
 }
+
+#[test]
+fn every_failure_name_is_accepted_by_explain_codes_and_simulate() {
+    use wsprobe::engine::policy::{FAILURE_NAMES, HTTP_NAME};
+    let codes = ok(&["codes"]);
+    let codes_json = json(&ok(&["codes", "--json"]));
+    let rows = codes_json.as_array().expect("an array");
+    let mut names: Vec<&str> = FAILURE_NAMES.iter().map(|f| f.name).collect();
+    names.extend(["http-418", "http-200", "http-504", "http-503"]);
+    for name in names {
+        let out = ok(&["explain", name]);
+        assert!(
+            out.lines()
+                .next()
+                .is_some_and(|l| l.contains(name)
+                    || l.contains(&format!("HTTP {}", &name[5.min(name.len())..]))),
+            "explain {name}:\n{out}"
+        );
+        let doc = json(&ok(&["explain", name, "--json"]));
+        assert_eq!(doc["input"], name, "{doc}");
+        ok(&["policy", "simulate", name, "--attempts", "1"]);
+    }
+    for key in FAILURE_NAMES
+        .iter()
+        .map(|f| f.name)
+        .chain([HTTP_NAME.pattern])
+    {
+        assert!(
+            codes
+                .lines()
+                .any(|l| l.split_whitespace().next() == Some(key)),
+            "codes has no row for {key}:\n{codes}"
+        );
+        assert!(
+            rows.iter().any(|r| r["key"] == key),
+            "codes --json has no {key}"
+        );
+    }
+}
+
+#[test]
+fn an_http_status_without_an_entry_is_explained_as_itself() {
+    let out = ok(&["explain", "http-418"]);
+    assert!(
+        out.starts_with("HTTP 418 (no entry of its own: any other status)\n"),
+        "{out}"
+    );
+    assert!(out.contains("Class: fatal"), "{out}");
+    assert!(section(&out, NEXT).contains("HTTP 418"), "{out}");
+    let out = ok(&["explain", "http-504"]);
+    assert!(out.contains("Class: abnormal"), "{out}");
+    let doc = json(&ok(&["explain", "http-418", "--json"]));
+    assert_eq!(doc["key"], "http-NNN");
+    assert_eq!(doc["input"], "http-418");
+    assert!(
+        doc["decision"]["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("HTTP 418"))
+    );
+    // A status with an entry of its own still gets that entry.
+    assert!(ok(&["explain", "http-503"]).starts_with("HTTP 503 Service Unavailable"));
+}
