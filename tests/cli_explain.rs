@@ -336,3 +336,23 @@ fn an_http_status_without_an_entry_is_explained_as_itself() {
     // A status with an entry of its own still gets that entry.
     assert!(ok(&["explain", "http-503"]).starts_with("HTTP 503 Service Unavailable"));
 }
+
+#[test]
+fn help_names_every_failure_name() {
+    use wsprobe::engine::policy::{FAILURE_NAMES, HTTP_NAME};
+    for args in [
+        &["explain", "--help"][..],
+        &["policy", "simulate", "--help"],
+    ] {
+        let help = ok(args);
+        assert!(help.contains(HTTP_NAME.pattern), "{args:?}:\n{help}");
+        for f in FAILURE_NAMES {
+            assert!(
+                help.split_whitespace()
+                    .any(|w| w.trim_matches(',') == f.name),
+                "{args:?} does not name {}:\n{help}",
+                f.name
+            );
+        }
+    }
+}
