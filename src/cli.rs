@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use crate::duration::Dur;
+use crate::engine::policy::failure_names_help;
 
 const EXAMPLES: &str = "\
 Examples:
@@ -154,17 +155,7 @@ pub struct OutputArgs {
 pub enum Command {
     /// Explain close codes or handshake failures; two give a comparison.
     // With no code, show the help (exit 2) so the user sees what is accepted.
-    #[command(
-        arg_required_else_help = true,
-        after_help = "\
-Examples:
-  wsprobe explain 1006            one code, with the policy's decision
-  wsprobe explain 1001 1012       side by side: differences and when to use which
-  wsprobe explain 4321            a code in a range explains the range
-  wsprobe explain http-503 dns    handshake failures by name
-Names: http-400 http-401 http-403 http-404 http-426 http-429 http-500 http-502 http-503
-       dns refused timeout tls"
-    )]
+    #[command(arg_required_else_help = true, after_help = explain_help())]
     Explain(ExplainArgs),
 
     /// Print the table of every known code, range and handshake failure.
@@ -178,10 +169,43 @@ Names: http-400 http-401 http-403 http-404 http-426 http-429 http-500 http-502 h
     Serve(ServeArgs),
 }
 
+/// The end of `wsprobe explain --help`: examples, then every failure name
+/// from the table the commands read.
+fn explain_help() -> String {
+    format!(
+        "\
+Examples:
+  wsprobe explain 1006            one code, with the policy's decision
+  wsprobe explain 1001 1012       side by side: differences and when to use which
+  wsprobe explain 4321            a code in a range explains the range
+  wsprobe explain http-503 dns    handshake failures by name
+Failure names:
+{}",
+        failure_names_help(2).trim_end()
+    )
+}
+
+/// The end of `wsprobe policy simulate --help`: what a CODE may be (every
+/// failure name from the table the commands read), then examples.
+fn simulate_help() -> String {
+    format!(
+        "\
+Each CODE is what ends one attempt: a close code, or one of these failure names:
+{}
+The last one repeats for the remaining attempts.
+Examples:
+  wsprobe policy simulate 1006
+  wsprobe policy simulate 1012 refused --seed 1
+  wsprobe policy simulate http-503 --retry-after 20s
+  wsprobe policy simulate 1011 --attempts 10 --json",
+        failure_names_help(2).trim_end()
+    )
+}
+
 /// `wsprobe explain`.
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
-    /// Close codes (0–65535) or failure names (http-503, dns, refused, timeout, tls).
+    /// Close codes (0–65535) or failure names (listed below).
     // Negative numbers reach `explain`, which says what is accepted, instead
     // of being taken for an unknown flag.
     #[arg(required = true, value_name = "CODE", allow_negative_numbers = true)]
@@ -218,14 +242,7 @@ pub enum PolicyCommand {
         policy: Option<PathBuf>,
     },
     /// Print the reconnect schedule the policy gives for what ends each attempt.
-    #[command(after_help = "\
-Each CODE is what ends one attempt: a close code, or a failure name (http-503, dns,
-refused, timeout, tls, liveness). The last one repeats for the remaining attempts.
-Examples:
-  wsprobe policy simulate 1006
-  wsprobe policy simulate 1012 refused --seed 1
-  wsprobe policy simulate http-503 --retry-after 20s
-  wsprobe policy simulate 1011 --attempts 10 --json")]
+    #[command(after_help = simulate_help())]
     Simulate(SimulateArgs),
 }
 

@@ -15,7 +15,9 @@ use rand::rngs::StdRng;
 
 use crate::duration::format_duration;
 use crate::engine::catalog::{self, Entry, OnWire};
-use crate::engine::policy::{Class, Decision, History, Outcome, Policy, Trigger};
+use crate::engine::policy::{
+    Class, Decision, History, Outcome, Policy, Trigger, failure_names_text,
+};
 use crate::text::first_sentence;
 use crate::usage::UsageError;
 
@@ -50,8 +52,10 @@ enum Fit {
     InRange,
     /// The code is outside every valid range.
     Invalid,
-    /// A handshake failure, not a close code.
+    /// A failure name with an entry of its own, not a close code.
     Failure,
+    /// An HTTP status without an entry of its own: the generic entry explains it.
+    OtherStatus,
 }
 
 /// One thing to explain: what the user typed, the entry for it, and what the
@@ -61,6 +65,8 @@ struct Item {
     label: String,
     /// The close code, when the input was one.
     code: Option<u16>,
+    /// What the policy is given: the code itself, or the failure typed.
+    trigger: Trigger,
     entry: &'static Entry,
     class: Class,
     decision: Decision,
@@ -71,8 +77,15 @@ impl Item {
         let entry = catalog::by_key(input).ok_or_else(|| bad_input(input))?;
         let code = entry.codes().and_then(|_| input.trim().parse::<u16>().ok());
         // A code inside a range is classified as itself, not as the range's
-        // representative, so a policy file that maps that one code is honoured.
-        let trigger = code.map_or(entry.trigger, Trigger::Code);
+        // representative, so a policy file that maps that one code is honoured;
+        // likewise an HTTP status that shares the generic entry.
+        let trigger = match code {
+            Some(c) => Trigger::Code(c),
+            None if entry.codes().is_some() => entry.trigger,
+            None => {
+                Trigger::parse_failure(&input.trim().to_ascii_lowercase()).unwrap_or(entry.trigger)
+            }
+        };
         let outcome = Outcome {
             trigger,
             uptime: Some(Duration::from_secs(60)),
@@ -82,9 +95,15 @@ impl Item {
         // A fixed seed: the same command always prints the same thing.
         let mut rng = StdRng::seed_from_u64(0);
         let decision = policy.decide(&mut History::default(), &outcome, &mut rng);
+        let label = match (code, trigger) {
+            (Some(c), _) => c.to_string(),
+            (None, Trigger::Code(_)) => entry.key.to_string(),
+            (None, failure) => failure.key(),
+        };
         Ok(Item {
-            label: code.map_or_else(|| entry.key.to_string(), |c| c.to_string()),
+            label,
             code,
+            trigger,
             entry,
             class: policy.classify(trigger),
             decision,
@@ -93,7 +112,11 @@ impl Item {
 
     fn fit(&self) -> Fit {
         if self.entry.codes().is_none() {
-            return Fit::Failure;
+            return if self.entry.key == catalog::OTHER_HTTP_STATUS {
+                Fit::OtherStatus
+            } else {
+                Fit::Failure
+            };
         }
         // A range typed by its key (`4000-4999`) has no code and is explained
         // as itself.
@@ -105,7 +128,8 @@ impl Item {
     }
 
     /// `1006 Abnormal Closure`, `4321 — Private use (range 4000-4999)`,
-    /// `HTTP 503 Service Unavailable (http-503)`.
+    /// `HTTP 503 Service Unavailable (http-503)`,
+    /// `HTTP 418 (no entry of its own: any other status)`.
     fn title(&self) -> String {
         let e = self.entry;
         match self.fit() {
@@ -114,6 +138,10 @@ impl Item {
                 format!("{} — {} (range {})", self.label, e.name, e.key)
             }
             Fit::Failure => format!("{} ({})", e.name, e.key),
+            Fit::OtherStatus => format!(
+                "{} (no entry of its own: any other status)",
+                self.trigger.describe()
+            ),
         }
     }
 
@@ -130,20 +158,32 @@ impl Item {
                 "{label} is not a valid close code: valid codes lie between 1000 and \
                  4999, and {label} falls in {key}. It is explained as invalid below."
             )),
-            Fit::Failure => Some(
-                "A handshake failure: the connection attempt ended before the WebSocket \
-                 existed, so there is no close code."
+            Fit::Failure if !self.trigger.before_open() => Some(
+                "Not a close code: this names a cause that ended an open connection; the \
+                 close that went with it is described below."
                     .to_string(),
             ),
+            Fit::Failure => Some(HANDSHAKE_NOTE.to_string()),
+            Fit::OtherStatus => Some(format!(
+                "{label} has no entry of its own, so the entry for any other HTTP status \
+                 explains it below. {HANDSHAKE_NOTE}"
+            )),
         }
     }
 }
 
+/// The note on a failure that ends an attempt before the WebSocket opens.
+const HANDSHAKE_NOTE: &str = "A handshake failure: the connection attempt ended before the \
+     WebSocket existed, so there is no close code.";
+
 fn bad_input(input: &str) -> UsageError {
     let input = input.trim();
-    let names = catalog::failure_names().collect::<Vec<_>>().join(", ");
+    let names = failure_names_text();
     let problem = if !input.is_empty() && input.bytes().all(|b| b.is_ascii_digit()) {
         "is out of range: close codes go from 0 to 65535"
+    } else if input.to_ascii_lowercase().starts_with("http-") {
+        "is not an HTTP status name: write http- and three digits, a status from 100 \
+         to 599 other than 101 (101 is the upgrade succeeding)"
     } else {
         "is neither a close code nor a failure name"
     };
@@ -188,8 +228,8 @@ fn client_action(item: &Item) -> String {
 }
 
 /// The on-wire rule in full, for the entry view.
-fn on_wire_text(on_wire: OnWire) -> &'static str {
-    match on_wire {
+fn on_wire_text(item: &Item) -> &'static str {
+    match item.entry.on_wire {
         OnWire::Yes => "Yes: an endpoint may send this code in a Close frame.",
         OnWire::Never => {
             "Never: RFC 6455 forbids putting this code in a Close frame; it only \
@@ -207,6 +247,10 @@ fn on_wire_text(on_wire: OnWire) -> &'static str {
              the protocol: wsprobe reports a protocol violation, shows the code it \
              received, and answers with 1002."
         }
+        OnWire::NotACode if !item.trigger.before_open() => {
+            "Not applicable: this names a cause, not a close code. What was or was \
+             not sent in a Close frame is described above."
+        }
         OnWire::NotACode => {
             "Not applicable: this happens before the WebSocket exists, so no Close \
              frame is involved. wsprobe records an error event, then a close it \
@@ -217,8 +261,8 @@ fn on_wire_text(on_wire: OnWire) -> &'static str {
 }
 
 /// The on-wire rule in a few words, for comparisons.
-fn on_wire_short(on_wire: OnWire) -> &'static str {
-    match on_wire {
+fn on_wire_short(item: &Item) -> &'static str {
+    match item.entry.on_wire {
         OnWire::Yes => "may be sent in a Close frame",
         OnWire::Never => {
             "never sent; only reported locally (a Close frame carrying it is a protocol \
@@ -229,18 +273,38 @@ fn on_wire_short(on_wire: OnWire) -> &'static str {
              violation)"
         }
         OnWire::Invalid => "outside every valid range (receiving it is a protocol violation)",
+        OnWire::NotACode if !item.trigger.before_open() => {
+            "not a close code: a cause that ended an open connection"
+        }
         OnWire::NotACode => "not a close code: the handshake failed before any frame",
     }
 }
 
-/// What kind of thing an item is, for the comparison summary.
-fn kind(item: &Item) -> &'static str {
+/// What kind of thing an item is, for the comparison summary: one, and the
+/// plural for two of a kind.
+fn kind(item: &Item) -> (&'static str, &'static str) {
     match item.entry.on_wire {
-        OnWire::Yes => "a close code an endpoint may send",
-        OnWire::Never => "a close code that is only reported locally, never sent",
-        OnWire::Reserved => "a reserved close code that may not be sent",
-        OnWire::Invalid => "an invalid close code",
-        OnWire::NotACode => "a handshake failure that comes before any close code",
+        OnWire::Yes => (
+            "a close code an endpoint may send",
+            "close codes an endpoint may send",
+        ),
+        OnWire::Never => (
+            "a close code that is only reported locally, never sent",
+            "close codes that are only reported locally, never sent",
+        ),
+        OnWire::Reserved => (
+            "a reserved close code that may not be sent",
+            "reserved close codes that may not be sent",
+        ),
+        OnWire::Invalid => ("an invalid close code", "invalid close codes"),
+        OnWire::NotACode if !item.trigger.before_open() => (
+            "a cause, not a close code, that ended an open connection",
+            "causes, not close codes, that ended an open connection",
+        ),
+        OnWire::NotACode => (
+            "a handshake failure that comes before any close code",
+            "handshake failures that come before any close code",
+        ),
     }
 }
 
@@ -248,21 +312,14 @@ fn kind(item: &Item) -> &'static str {
 fn summary(a: &Item, b: &Item) -> String {
     let (ea, eb) = (a.entry, b.entry);
     let kinds = if kind(a) == kind(b) {
-        let plural = match ea.on_wire {
-            OnWire::Yes => "close codes an endpoint may send",
-            OnWire::Never => "close codes that are only reported locally, never sent",
-            OnWire::Reserved => "reserved close codes that may not be sent",
-            OnWire::Invalid => "invalid close codes",
-            OnWire::NotACode => "handshake failures that come before any close code",
-        };
-        format!("are both {plural}")
+        format!("are both {}", kind(a).1)
     } else {
         format!(
             "differ in kind: {} is {}; {} is {}",
             a.label,
-            kind(a),
+            kind(a).0,
             b.label,
-            kind(b)
+            kind(b).0
         )
     };
     let policy = if a.class == b.class {
@@ -300,7 +357,7 @@ fn summary(a: &Item, b: &Item) -> String {
 fn differences(a: &Item, b: &Item) -> [(&'static str, [String; 2]); 4] {
     let meaning = |i: &Item| first_sentence(i.entry.meaning).to_string();
     let when = |i: &Item| first_sentence(i.entry.when).to_string();
-    let wire = |i: &Item| on_wire_short(i.entry.on_wire).to_string();
+    let wire = |i: &Item| on_wire_short(i).to_string();
     let policy = |i: &Item| format!("{} class: {}", i.class.label(), decision_text(&i.decision));
     [
         ("meaning", [meaning(a), meaning(b)]),
@@ -311,42 +368,4 @@ fn differences(a: &Item, b: &Item) -> [(&'static str, [String; 2]); 4] {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn first_sentences_are_whole_sentences() {
-        for e in catalog::entries() {
-            for text in [e.meaning, e.when, e.fix] {
-                let s = first_sentence(text);
-                assert!(s.ends_with('.'), "{}: {s:?}", e.key);
-                assert!(s.len() >= 30, "{}: suspiciously short: {s:?}", e.key);
-            }
-        }
-    }
-
-    #[test]
-    fn bad_input_says_what_is_accepted() {
-        for bad in ["99999", "abc", "-5", ""] {
-            let err = bad_input(bad).to_string();
-            assert!(err.contains(&format!("`{bad}`")), "{err}");
-            assert!(err.contains("0 to 65535"), "{err}");
-            assert!(err.contains("http-503") && err.contains("dns"), "{err}");
-        }
-        assert!(bad_input("99999").to_string().contains("out of range"));
-    }
-
-    #[test]
-    fn items_classify_the_code_itself() {
-        let mut policy = Policy::default();
-        policy.codes.insert(
-            crate::engine::policy::CodeRange { lo: 4321, hi: 4321 },
-            Class::Fatal,
-        );
-        let item = Item::resolve("4321", &policy).map_err(|e| e.to_string());
-        let item = item.unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(item.fit(), Fit::InRange);
-        assert_eq!(item.class, Class::Fatal);
-        assert!(matches!(item.decision, Decision::Stop { .. }));
-    }
-}
+mod tests;

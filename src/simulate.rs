@@ -9,7 +9,9 @@ use rand::rngs::StdRng;
 use serde_json::json;
 
 use crate::duration::format_duration;
-use crate::engine::policy::{Class, Decision, History, Outcome, Policy, Trigger};
+use crate::engine::policy::{
+    Class, Decision, History, Outcome, Policy, Trigger, failure_names_text,
+};
 use crate::usage::UsageError;
 
 /// One simulated decision: what ended attempt `after`, and what follows.
@@ -58,15 +60,17 @@ pub fn parse_trigger(s: &str) -> Result<Trigger, UsageError> {
     }
     Trigger::parse_failure(&s.to_ascii_lowercase()).ok_or_else(|| {
         UsageError::new(format!(
-            "`{s}` is neither a close code (0-65535) nor a failure name \
-             (http-NNN such as http-503, dns, refused, timeout, tls, not-http, liveness)"
+            "`{s}` is neither a close code (0-65535) nor a failure name ({})",
+            failure_names_text()
         ))
     })
 }
 
 /// Runs the policy over `attempts` attempts; the last trigger repeats.
-/// A close code ends a connection that stayed up `uptime` (with a frame
-/// received when `uptime` is above zero); a failure ends one that never opened.
+/// A close code, or a cause that ends an open connection (`liveness`,
+/// `protocol-violation`, `capacity`, `user`), ends a connection that stayed up
+/// `uptime` (with a frame received when `uptime` is above zero); a handshake
+/// failure ends one that never opened.
 pub fn simulate(
     policy: &Policy,
     triggers: &[Trigger],
@@ -84,7 +88,7 @@ pub fn simulate(
         let Some(&trigger) = triggers.get(after as usize - 1).or_else(|| triggers.last()) else {
             break;
         };
-        let opened = matches!(trigger, Trigger::Code(_));
+        let opened = !trigger.before_open();
         let outcome = Outcome {
             trigger,
             uptime: opened.then_some(uptime),
@@ -216,4 +220,44 @@ pub fn json_lines(steps: &[Step]) -> String {
         out.push('\n');
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::policy::{FAILURE_NAMES, HTTP_NAME, all_failures};
+
+    #[test]
+    fn every_failure_name_parses_and_a_bad_one_lists_them_all() {
+        for t in all_failures() {
+            assert_eq!(parse_trigger(&t.key()).ok(), Some(t), "{}", t.key());
+            assert_eq!(parse_trigger(&t.key().to_uppercase()).ok(), Some(t));
+        }
+        let err = parse_trigger("sometimes").unwrap_err().to_string();
+        assert!(err.contains(HTTP_NAME.pattern), "{err}");
+        for f in FAILURE_NAMES {
+            assert!(err.contains(f.name), "{}: {err}", f.name);
+        }
+    }
+
+    #[test]
+    fn causes_that_end_an_open_connection_use_the_uptime() {
+        // A healthy connection (a minute up, frames received) resets the
+        // backoff, so every retry after a liveness timeout draws from the
+        // first window; a handshake failure never opened, so it grows.
+        let policy = Policy::default();
+        let windows = |t: Trigger| -> Vec<(Duration, Duration)> {
+            simulate(&policy, &[t], 3, 1, Duration::from_secs(60), None)
+                .into_iter()
+                .filter_map(|s| match s.outcome {
+                    StepOutcome::Reconnect { window, .. } => Some(window),
+                    StepOutcome::Stop { .. } => None,
+                })
+                .collect()
+        };
+        let first = (Duration::from_secs(1), Duration::from_secs(2));
+        assert_eq!(windows(Trigger::Liveness), vec![first; 3]);
+        assert_eq!(windows(Trigger::Code(1006)), vec![first; 3]);
+        assert_ne!(windows(Trigger::Refused), vec![first; 3]);
+    }
 }

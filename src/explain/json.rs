@@ -64,6 +64,8 @@ fn item(item: &Item) -> Value {
     let mut out = entry(item.entry);
     out["input"] = json!(item.label);
     out["code"] = json!(item.code);
+    // What the policy was given, named as events name it (`close 4321`, `http-418`).
+    out["trigger"] = json!(item.trigger.name());
     out["note"] = json!(item.note());
     out["class"] = json!(item.class.key());
     out["decision"] = match &item.decision {

@@ -2,7 +2,7 @@
 //! colours, so the output reads the same in a pager, a log or a bug report.
 
 use super::{Item, client_action, decision_text, differences, on_wire_text, summary};
-use crate::engine::catalog::{self, Entry};
+use crate::engine::catalog;
 use crate::engine::policy::Policy;
 
 /// The column paragraphs are wrapped at.
@@ -40,9 +40,10 @@ pub(super) fn codes(policy: &Policy) -> String {
     out.push('\n');
     out.push_str(&wrap(
         "ON WIRE: yes = an endpoint may send it; never = only reported locally; \
-         reserved, invalid = a server sending it breaks the protocol; n/a = a \
-         handshake failure, not a close code. CLASS is what the reconnect policy \
-         makes of it.",
+         reserved, invalid = a server sending it breaks the protocol; n/a = not a \
+         close code: a handshake failure or another named cause. CLASS is what the \
+         reconnect policy makes of it (for http-NNN, of a plain 200 answer; explain \
+         a status to see its own).",
         "",
         "",
     ));
@@ -65,7 +66,7 @@ fn single(item: &Item) -> String {
         out.push_str(&wrap(&note, "", ""));
     }
     out.push_str(&status(item));
-    out.push_str(&body(e));
+    out.push_str(&body(item));
     out.push_str(&section("For server authors", e.send_when));
     out.push_str(&decision(item));
     out
@@ -81,7 +82,7 @@ fn compare(a: &Item, b: &Item) -> String {
             out.push_str(&wrap(&note, "", ""));
         }
         out.push_str(&status(item));
-        out.push_str(&body(item.entry));
+        out.push_str(&body(item));
         out.push_str(&decision(item));
     }
 
@@ -123,12 +124,13 @@ fn status(item: &Item) -> String {
 }
 
 /// What it means, when you see it, how to fix it, on the wire.
-fn body(e: &Entry) -> String {
+fn body(item: &Item) -> String {
+    let e = item.entry;
     [
         section("What it means", e.meaning),
         section("When you see it", e.when),
         section("How to fix it", e.fix),
-        section("On the wire", on_wire_text(e.on_wire)),
+        section("On the wire", on_wire_text(item)),
     ]
     .concat()
 }
@@ -195,7 +197,13 @@ mod tests {
     fn every_entry_renders_within_the_width() {
         let policy = Policy::default();
         for e in catalog::entries() {
-            let item = Item::resolve(e.key, &policy).unwrap_or_else(|err| panic!("{err}"));
+            // The generic HTTP entry is reached through a status it explains.
+            let input = if e.key == catalog::OTHER_HTTP_STATUS {
+                "http-418"
+            } else {
+                e.key
+            };
+            let item = Item::resolve(input, &policy).unwrap_or_else(|err| panic!("{err}"));
             for line in single(&item).lines() {
                 assert!(line.chars().count() <= WIDTH, "{}: {line}", e.key);
             }

@@ -275,3 +275,89 @@ async fn bad_input_is_a_usage_error_that_says_what_is_accepted() {
     assert!(err.contains("0–65535"), "{err}");
     assert!(err.contains("http-503") && err.contains("dns"), "{err}");
 }
+
+#[tokio::test]
+async fn every_failure_name_is_accepted_by_explain_codes_and_simulate() {
+    use wsprobe::engine::policy::{FAILURE_NAMES, HTTP_NAME};
+    let codes = ok(&["codes"]).await;
+    let codes_json = json(&ok(&["codes", "--json"]).await);
+    let rows = codes_json.as_array().expect("an array");
+    let mut names: Vec<&str> = FAILURE_NAMES.iter().map(|f| f.name).collect();
+    names.extend(["http-418", "http-200", "http-504", "http-503"]);
+    for name in names {
+        let out = ok(&["explain", name]).await;
+        assert!(
+            out.lines()
+                .next()
+                .is_some_and(|l| l.contains(name)
+                    || l.contains(&format!("HTTP {}", &name[5.min(name.len())..]))),
+            "explain {name}:\n{out}"
+        );
+        let doc = json(&ok(&["explain", name, "--json"]).await);
+        assert_eq!(doc["input"], name, "{doc}");
+        ok(&["policy", "simulate", name, "--attempts", "1"]).await;
+    }
+    for key in FAILURE_NAMES
+        .iter()
+        .map(|f| f.name)
+        .chain([HTTP_NAME.pattern])
+    {
+        assert!(
+            codes
+                .lines()
+                .any(|l| l.split_whitespace().next() == Some(key)),
+            "codes has no row for {key}:\n{codes}"
+        );
+        assert!(
+            rows.iter().any(|r| r["key"] == key),
+            "codes --json has no {key}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_http_status_without_an_entry_is_explained_as_itself() {
+    let out = ok(&["explain", "http-418"]).await;
+    assert!(
+        out.starts_with("HTTP 418 (no entry of its own: any other status)\n"),
+        "{out}"
+    );
+    assert!(out.contains("Class: fatal"), "{out}");
+    assert!(section(&out, NEXT).contains("HTTP 418"), "{out}");
+    let out = ok(&["explain", "http-504"]).await;
+    assert!(out.contains("Class: abnormal"), "{out}");
+    let doc = json(&ok(&["explain", "http-418", "--json"]).await);
+    assert_eq!(doc["key"], "http-NNN");
+    assert_eq!(doc["input"], "http-418");
+    assert!(
+        doc["decision"]["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("HTTP 418"))
+    );
+    // A status with an entry of its own still gets that entry.
+    assert!(
+        ok(&["explain", "http-503"])
+            .await
+            .starts_with("HTTP 503 Service Unavailable")
+    );
+}
+
+#[tokio::test]
+async fn help_names_every_failure_name() {
+    use wsprobe::engine::policy::{FAILURE_NAMES, HTTP_NAME};
+    for args in [
+        &["explain", "--help"][..],
+        &["policy", "simulate", "--help"],
+    ] {
+        let help = ok(args).await;
+        assert!(help.contains(HTTP_NAME.pattern), "{args:?}:\n{help}");
+        for f in FAILURE_NAMES {
+            assert!(
+                help.split_whitespace()
+                    .any(|w| w.trim_matches(',') == f.name),
+                "{args:?} does not name {}:\n{help}",
+                f.name
+            );
+        }
+    }
+}

@@ -216,3 +216,51 @@ async fn a_ping_timeout_not_longer_than_the_interval_is_refused() {
         stderr(&out)
     );
 }
+
+#[tokio::test]
+async fn a_bad_simulate_name_lists_every_failure_name() {
+    let out = wsprobe(&["policy", "simulate", "sometimes"]).await;
+    assert_eq!(out.status, Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains(wsprobe::engine::policy::HTTP_NAME.pattern),
+        "{err}"
+    );
+    for f in wsprobe::engine::policy::FAILURE_NAMES {
+        assert!(err.contains(f.name), "{} missing: {err}", f.name);
+    }
+}
+
+#[tokio::test]
+async fn a_policy_file_accepts_every_failure_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("p.toml");
+    let mut text = String::from("[failures]\nhttp-418 = \"abnormal\"\n");
+    for f in wsprobe::engine::policy::FAILURE_NAMES {
+        text.push_str(f.name);
+        text.push_str(" = \"abnormal\"\n");
+    }
+    std::fs::write(&path, text).unwrap();
+    let p = path.to_str().unwrap();
+    for name in wsprobe::engine::policy::FAILURE_NAMES
+        .iter()
+        .map(|f| f.name)
+        .chain(["http-418"])
+    {
+        let out = wsprobe(&[
+            "policy",
+            "simulate",
+            name,
+            "--policy",
+            p,
+            "--json",
+            "--attempts",
+            "1",
+        ])
+        .await;
+        assert_eq!(out.status, Some(0), "{name}: {}", stderr(&out));
+        assert_eq!(json_lines(&out)[0]["class"], "abnormal", "{name}");
+        let out = wsprobe(&["explain", name, "--policy", p, "--json"]).await;
+        assert_eq!(out.status, Some(0), "{name}: {}", stderr(&out));
+    }
+}

@@ -27,7 +27,7 @@ pub(super) const ABOVE_4999: Entry = Entry {
     trigger: Trigger::Code(5000),
 };
 
-pub(super) static ENTRIES: [Entry; 37] = [
+pub(super) static ENTRIES: [Entry; 43] = [
     Entry {
         key: "0-999",
         name: "Invalid: below 1000",
@@ -646,6 +646,29 @@ pub(super) static ENTRIES: [Entry; 37] = [
         trigger: Trigger::Http(503),
     },
     Entry {
+        key: "http-NNN",
+        name: "Any other HTTP status",
+        meaning: "The server answered the upgrade request with an HTTP status that has no \
+            entry of its own here, instead of 101 Switching Protocols. There is no close \
+            code: the WebSocket never opened.",
+        when: "A 200 with a web page, because the URL points at an ordinary page or a \
+            proxy that does not pass upgrades on; a 301, 302, 307 or 308 redirect (the \
+            Location header says where to); 405 when the route exists but not for GET; \
+            418 from a service that has banned your address for connecting too often; \
+            504 when a gateway gave up waiting for the backend.",
+        fix: "Read the status, the headers and the body wsprobe shows. For a redirect, \
+            connect to the Location it names (with ws:// or wss://). For a 200, find the \
+            path that really serves WebSockets. Any 5xx usually clears once the server \
+            recovers, so wsprobe retries it with backoff; for everything else, retrying \
+            gets the same answer and wsprobe stops.",
+        send_when: "Answer the upgrade with 101, or with the most specific error status \
+            that fits, and say in the body what the client should change.",
+        on_wire: OnWire::NotACode,
+        // Classified like the most common case, a plain 200 page; explaining a
+        // particular status uses that status.
+        trigger: Trigger::Http(200),
+    },
+    Entry {
         key: "dns",
         name: "DNS lookup failed",
         meaning: "The host name in the URL could not be resolved to an address, so no \
@@ -711,5 +734,95 @@ pub(super) static ENTRIES: [Entry; 37] = [
             and renew certificates before they expire.",
         on_wire: OnWire::NotACode,
         trigger: Trigger::Tls,
+    },
+    Entry {
+        key: "not-http",
+        name: "Reply was not HTTP",
+        meaning: "Something accepted the connection, but its reply to the upgrade \
+            request was not an HTTP response at all, so there is neither a status nor a \
+            WebSocket. It is reported as an error, followed by a derived close 1006.",
+        when: "A ws:// URL aimed at a port that expects TLS, whose server answers \
+            with TLS bytes instead of HTTP; a port that belongs to another kind of service \
+            (a database, SSH, a message broker); a tunnel or proxy that answers in its \
+            own protocol.",
+        fix: "Check the scheme and the port: use wss:// if the service expects TLS, \
+            and find out what really listens on that port. Retrying sends the same \
+            request to the same service and gets the same reply.",
+        send_when: "For operators: serve WebSocket upgrades on a port that speaks HTTP, \
+            and publish the URL with the scheme that port expects.",
+        on_wire: OnWire::NotACode,
+        trigger: Trigger::NotHttp,
+    },
+    Entry {
+        key: "liveness",
+        name: "No sign of life",
+        meaning: "The connection was open, but nothing at all arrived from the server \
+            (no message, no ping, no pong) for the whole ping timeout, so wsprobe \
+            declared it dead. No Close frame was exchanged: the close is a derived 1006.",
+        when: "A NAT gateway, firewall or load balancer that silently dropped an idle \
+            connection; a network that went away without a reset, such as a laptop \
+            that slept or a mobile link that changed; a server that hangs without \
+            closing its sockets.",
+        fix: "Reconnect with backoff, which wsprobe does. If it happens after a fixed \
+            quiet time, something on the path drops idle connections: ping more often \
+            than that (--ping-interval) so the path never sees the connection idle. \
+            Raise --ping-timeout only if the server is merely slow to answer pings.",
+        send_when: "For server authors: answer pings promptly, and send pings or other \
+            traffic of your own so intermediaries keep the connection open.",
+        on_wire: OnWire::NotACode,
+        trigger: Trigger::Liveness,
+    },
+    Entry {
+        key: "protocol-violation",
+        name: "Server broke the protocol",
+        meaning: "The server broke RFC 6455 while the connection was open, so wsprobe \
+            ended the connection itself: with 1002 for bad framing, or with 1007 for \
+            text that is not valid UTF-8.",
+        when: "A malformed frame (a bad opcode, reserved bits, masking from the server, \
+            an oversized control frame); a text message or close reason that is not \
+            valid UTF-8; a Close frame carrying a code that may not be sent, in which \
+            case wsprobe shows the code it received and explains that code.",
+        fix: "This is a bug in the server or in something between you and it. The \
+            error event just before the close says which rule was broken: report it \
+            to the server's owners with the timeline, or try without the proxy. \
+            Retrying would fail the same way, so wsprobe stops.",
+        send_when: "For server authors: never send a forbidden close code, send only \
+            valid UTF-8 in text messages and close reasons, and let a tested library \
+            do the framing.",
+        on_wire: OnWire::NotACode,
+        trigger: Trigger::Violation,
+    },
+    Entry {
+        key: "capacity",
+        name: "Message too large",
+        meaning: "The server sent a message larger than wsprobe is allowed to accept \
+            (--max-message-size), so wsprobe closed the connection with 1009 rather \
+            than hold it in memory.",
+        when: "A snapshot or history sent in one piece, a file transfer over the \
+            WebSocket, a server that batches many updates into one message, or a limit \
+            set lower than the messages this service normally sends.",
+        fix: "If messages this big are normal for the service, raise \
+            --max-message-size. Otherwise ask the server to split or page its data. \
+            Reconnecting would get the same message again, so wsprobe stops.",
+        send_when: "For server authors: keep messages to a size clients can take, and \
+            document the largest message you may send.",
+        on_wire: OnWire::NotACode,
+        trigger: Trigger::Capacity,
+    },
+    Entry {
+        key: "user",
+        name: "Closed by you",
+        meaning: "The connection ended because you asked for it: you quit, pressed \
+            Ctrl-C, or the time given with --duration ran out. Nothing went wrong on \
+            either side.",
+        when: "At the end of every run you end yourself. wsprobe closes with 1000 (q and \
+            --duration) or 1001 (Ctrl-C and SIGTERM) when a connection is open; while \
+            connecting or waiting to reconnect it simply stops.",
+        fix: "Nothing needs fixing: the close was your own request, and wsprobe does \
+            not reconnect after it.",
+        send_when: "Not something a server sends: it names a close made on the \
+            client's side.",
+        on_wire: OnWire::NotACode,
+        trigger: Trigger::User,
     },
 ];

@@ -1,6 +1,8 @@
 //! The close-code catalog: every code of RFC 6455 §7.4 and the IANA registry,
-//! the code ranges, and the handshake failures that happen before any close
-//! code exists. The UI only formats what this table returns.
+//! the code ranges, the handshake failures that happen before any close code
+//! exists, and the other named causes of an ending (every name of
+//! [`FAILURE_NAMES`](crate::engine::policy::FAILURE_NAMES) has an entry). The
+//! UI only formats what this table returns.
 //!
 //! The table holds no policy classes: the class shown next to an entry always
 //! comes from [`Policy::classify`](crate::engine::policy::Policy::classify)
@@ -56,7 +58,8 @@ pub struct Entry {
     /// Whether it may appear in a Close frame.
     pub on_wire: OnWire,
     /// The trigger the policy classifies this entry by (a range uses its first
-    /// code that has no entry of its own).
+    /// code that has no entry of its own; the [`OTHER_HTTP_STATUS`] entry, a
+    /// plain 200 answer).
     pub trigger: Trigger,
 }
 
@@ -97,38 +100,38 @@ pub fn name_of(code: u16) -> &'static str {
     lookup(code).name
 }
 
-/// Looks an entry up by what a user types: a number (`1006`, `4321`), or a
-/// failure name (`http-503`, `dns`, `refused`, `timeout`, `tls`), ignoring
-/// case. Numbers are always close codes: HTTP statuses are written `http-NNN`.
+/// The key of the entry that explains an HTTP status with no entry of its own.
+pub const OTHER_HTTP_STATUS: &str = "http-NNN";
+
+/// Looks an entry up by what a user types, ignoring case: a number (`1006`,
+/// `4321`), a range key (`4000-4999`), or a failure name as
+/// [`Trigger::parse_failure`] accepts it (`http-503`, `dns`, `liveness`; an
+/// HTTP status without an entry of its own, such as `http-418`, finds the
+/// [`OTHER_HTTP_STATUS`] entry). Numbers are always close codes: HTTP
+/// statuses are written `http-NNN`.
 pub fn by_key(key: &str) -> Option<&'static Entry> {
     let key = key.trim();
     if !key.is_empty() && key.bytes().all(|b| b.is_ascii_digit()) {
         return key.parse::<u16>().ok().map(lookup);
     }
-    ENTRIES.iter().find(|e| e.key.eq_ignore_ascii_case(key))
-}
-
-/// The failure names `by_key` accepts, in display order.
-pub fn failure_names() -> impl Iterator<Item = &'static str> {
-    ENTRIES
+    if let Some(range) = ENTRIES
         .iter()
-        .filter(|e| e.on_wire == OnWire::NotACode)
-        .map(|e| e.key)
+        .find(|e| e.is_range() && e.key.eq_ignore_ascii_case(key))
+    {
+        return Some(range);
+    }
+    Trigger::parse_failure(&key.to_ascii_lowercase()).and_then(for_trigger)
 }
 
-/// The entry that explains how an attempt ended, read from the engine's own
-/// decision: the handshake failure or other cause the policy was given
-/// (`http-401`, `liveness`, `user`), the forbidden code a server sent, else
-/// the close code itself.
-pub fn for_close(info: &CloseInfo) -> &'static Entry {
-    match info.trigger {
-        Trigger::Code(code) => lookup(code),
-        Trigger::Violation => by_key(&info.trigger.key())
-            .filter(|_| info.received_code.is_none())
-            .unwrap_or_else(|| lookup(info.received_code.unwrap_or(info.code))),
-        other => by_key(&other.key())
-            .or_else(|| http_fallback(other))
-            .unwrap_or_else(|| lookup(info.code)),
+/// The entry that explains a trigger: a close code's entry (or its range),
+/// a failure's own entry, or for an HTTP status without one, the
+/// [`OTHER_HTTP_STATUS`] entry. Every trigger has one (a test checks it).
+pub fn for_trigger(trigger: Trigger) -> Option<&'static Entry> {
+    let find = |key: &str| ENTRIES.iter().find(|e| e.key == key);
+    match trigger {
+        Trigger::Code(code) => Some(lookup(code)),
+        Trigger::Http(_) => find(&trigger.key()).or_else(|| find(OTHER_HTTP_STATUS)),
+        other => find(&other.key()),
     }
 }
 
@@ -139,18 +142,18 @@ pub fn cause_name(info: &CloseInfo) -> String {
     let entry = for_close(info);
     match info.trigger {
         Trigger::Code(_) | Trigger::User | Trigger::Violation => info.name.clone(),
-        Trigger::Http(status) if !entry.key.eq_ignore_ascii_case(&info.trigger.key()) => {
-            format!("HTTP {status}")
-        }
+        Trigger::Http(status) if entry.key == OTHER_HTTP_STATUS => format!("HTTP {status}"),
         _ => entry.name.to_string(),
     }
 }
 
-/// The entry of an HTTP status that has none of its own.
-fn http_fallback(trigger: Trigger) -> Option<&'static Entry> {
-    match trigger {
-        Trigger::Http(_) => ENTRIES.iter().find(|e| e.key == "http-NNN"),
-        _ => None,
+/// The entry that explains how an attempt ended, read from the engine's own
+/// decision: the forbidden code a server sent, else what the policy was
+/// given (a close code, `http-401`, `liveness`, `user`, …).
+pub fn for_close(info: &CloseInfo) -> &'static Entry {
+    match (info.trigger, info.received_code) {
+        (Trigger::Violation, Some(received)) => lookup(received),
+        (trigger, _) => for_trigger(trigger).unwrap_or_else(|| lookup(info.code)),
     }
 }
 

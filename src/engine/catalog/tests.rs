@@ -1,5 +1,6 @@
 use super::*;
-use crate::engine::policy::{Class, Policy};
+use crate::engine::event::{CloseInfo, Initiator};
+use crate::engine::policy::{Class, FAILURE_NAMES, Policy, all_failures};
 
 /// (code, key of the entry it finds, on the wire, class under the default policy)
 const CODES: &[(u16, &str, OnWire, Class)] = &[
@@ -60,6 +61,19 @@ const FAILURES: &[(&str, &str, Trigger, Class)] = &[
     ("Refused", "refused", Trigger::Refused, Class::Abnormal),
     ("timeout", "timeout", Trigger::Timeout, Class::Abnormal),
     (" TLS ", "tls", Trigger::Tls, Class::Fatal),
+    ("not-http", "not-http", Trigger::NotHttp, Class::Fatal),
+    ("Liveness", "liveness", Trigger::Liveness, Class::Abnormal),
+    (
+        "protocol-violation",
+        "protocol-violation",
+        Trigger::Violation,
+        Class::Fatal,
+    ),
+    ("capacity", "capacity", Trigger::Capacity, Class::Fatal),
+    ("user", "user", Trigger::User, Class::Done),
+    // Statuses without an entry of their own share one.
+    ("http-418", "http-NNN", Trigger::Http(200), Class::Fatal),
+    ("http-200", "http-NNN", Trigger::Http(200), Class::Fatal),
 ];
 
 fn assert_texts(e: &Entry) {
@@ -112,7 +126,61 @@ fn failures_find_the_right_entry() {
         assert_eq!(e.codes(), None, "{key}");
         assert_texts(e);
     }
-    assert_eq!(failure_names().count(), FAILURES.len());
+    // Every failure entry is in the table above: 9 HTTP statuses, the
+    // generic HTTP entry, and the named failures.
+    let failure_entries = entries().iter().filter(|e| e.codes().is_none()).count();
+    assert_eq!(failure_entries, 10 + FAILURE_NAMES.len());
+    assert_eq!(failure_entries, FAILURES.len() - 1);
+}
+
+#[test]
+fn every_named_failure_has_an_entry_of_its_own() {
+    for f in FAILURE_NAMES {
+        let e = by_key(f.name).unwrap_or_else(|| panic!("no entry for {}", f.name));
+        assert_eq!((e.key, e.trigger), (f.name, f.trigger));
+        assert_eq!(by_key(&f.name.to_ascii_uppercase()), Some(e));
+        assert_eq!(for_trigger(f.trigger), Some(e));
+        assert_eq!(e.on_wire, OnWire::NotACode, "{}", f.name);
+    }
+}
+
+#[test]
+fn every_http_status_finds_its_entry_or_the_generic_one() {
+    let generic = entries()
+        .iter()
+        .find(|e| e.key == OTHER_HTTP_STATUS)
+        .expect("a generic HTTP entry");
+    for status in (100..=599).filter(|s| *s != 101) {
+        let key = format!("http-{status}");
+        let e = by_key(&key).unwrap_or_else(|| panic!("no entry for {key}"));
+        assert!(e.key == key || e == generic, "{key} found {}", e.key);
+        assert_eq!(for_trigger(Trigger::Http(status)), Some(e), "{key}");
+    }
+    assert_eq!(by_key("http-418"), Some(generic));
+    assert_eq!(by_key("HTTP-418"), Some(generic));
+    // The generic key is a pattern, not a name anything else accepts.
+    for bad in ["http-NNN", "http-101", "http-0503", "http-600"] {
+        assert_eq!(by_key(bad), None, "{bad}");
+    }
+}
+
+#[test]
+fn for_close_explains_every_trigger() {
+    for t in all_failures().chain((0..=u16::MAX).map(Trigger::Code)) {
+        let info = CloseInfo::derived(1006, Initiator::Local, t);
+        let e = for_close(&info);
+        assert_eq!(Some(e), for_trigger(t), "{}", t.name());
+        match t {
+            Trigger::Code(code) => assert_eq!(e, lookup(code)),
+            Trigger::Http(_) => assert!(e.key == t.key() || e.key == OTHER_HTTP_STATUS),
+            other => assert_eq!(e.key, other.key()),
+        }
+    }
+    // A forbidden code the server sent is explained as that code.
+    let mut info = CloseInfo::derived(1002, Initiator::Client, Trigger::Violation);
+    assert_eq!(for_close(&info).key, "protocol-violation");
+    info.received_code = Some(1005);
+    assert_eq!(for_close(&info).key, "1005");
 }
 
 #[test]
@@ -158,6 +226,12 @@ fn every_entry_is_consistent() {
                 "{}: the range's class differs at its end",
                 e.key
             );
+        } else if e.key == OTHER_HTTP_STATUS {
+            // Classified by a status that has no entry of its own.
+            let Trigger::Http(status) = e.trigger else {
+                panic!("{}: needs an HTTP trigger", e.key);
+            };
+            assert_eq!(by_key(&format!("http-{status}")), Some(e));
         } else {
             assert_eq!(by_key(e.key), Some(e));
             assert_eq!(Trigger::parse_failure(e.key), Some(e.trigger), "{}", e.key);

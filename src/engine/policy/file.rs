@@ -7,7 +7,13 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::duration::Dur;
-use crate::engine::policy::{Class, Classes, CodeRange, Policy, Preset, Trigger};
+use crate::engine::policy::{
+    Class, Classes, CodeRange, Policy, Preset, Trigger, failure_names_text,
+};
+
+mod show;
+
+pub use show::show;
 
 /// The file as written: kebab-case keys, every field optional.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -28,8 +34,11 @@ pub struct PolicyFile {
     #[serde(deserialize_with = "super::overlay::classes")]
     pub classes: Classes,
     /// Close code (`4000`) or range (`4000-4099`) → class.
+    #[serde(serialize_with = "show::in_code_order")]
     pub codes: BTreeMap<String, Class>,
-    /// Handshake failure (`http-503`, `dns`, `refused`, `timeout`, `tls`, …) → class.
+    /// Failure name (`http-503`, `dns`, `liveness`, … as in
+    /// [`FAILURE_NAMES`](crate::engine::policy::FAILURE_NAMES)) → class.
+    #[serde(serialize_with = "show::in_failure_order")]
     pub failures: BTreeMap<String, Class>,
 }
 
@@ -136,9 +145,7 @@ fn into_policy(raw: PolicyFile) -> Result<Policy, (String, String)> {
         if Trigger::parse_failure(key).is_none() {
             return Err((
                 format!("failures.{key}"),
-                "unknown failure: use http-NNN (e.g. http-503), dns, refused, timeout, tls, \
-                 not-http, liveness, protocol-violation, capacity or user"
-                    .to_string(),
+                format!("unknown failure name: use one of {}", failure_names_text()),
             ));
         }
     }
@@ -202,105 +209,6 @@ fn into_policy(raw: PolicyFile) -> Result<Policy, (String, String)> {
     })
 }
 
-/// The code keys `policy show` lists: every catalog code and range.
-const SHOWN_CODES: &[&str] = &[
-    "0-999",
-    "1000",
-    "1001",
-    "1002",
-    "1003",
-    "1004",
-    "1005",
-    "1006",
-    "1007",
-    "1008",
-    "1009",
-    "1010",
-    "1011",
-    "1012",
-    "1013",
-    "1014",
-    "1015",
-    "1016-2999",
-    "3000",
-    "3003",
-    "3008",
-    "3000-3999",
-    "4000-4999",
-    "5000-65535",
-];
-
-const SHOWN_FAILURES: &[&str] = &[
-    "http-400",
-    "http-401",
-    "http-403",
-    "http-404",
-    "http-426",
-    "http-429",
-    "http-500",
-    "http-502",
-    "http-503",
-    "dns",
-    "refused",
-    "timeout",
-    "tls",
-    "not-http",
-    "liveness",
-    "protocol-violation",
-    "capacity",
-];
-
-/// The effective policy as TOML, every mapping spelled out, ready to edit.
-pub fn show(policy: &Policy) -> String {
-    let mut codes = BTreeMap::new();
-    for key in SHOWN_CODES {
-        if let Some(range) = CodeRange::parse(key) {
-            // 1000 follows reconnect-on-normal, so leave it to that flag.
-            if range.lo == 1000 && range.hi == 1000 {
-                continue;
-            }
-            codes.insert((*key).to_string(), policy.classify(Trigger::Code(range.lo)));
-        }
-    }
-    if let Some(preset) = policy.preset {
-        for (code, class) in preset.mappings() {
-            codes.insert(code.to_string(), *class);
-        }
-    }
-    for (range, class) in &policy.codes {
-        codes.insert(range.to_string(), *class);
-    }
-    let mut failures = BTreeMap::new();
-    for key in SHOWN_FAILURES {
-        if let Some(t) = Trigger::parse_failure(key) {
-            failures.insert((*key).to_string(), policy.classify(t));
-        }
-    }
-    let file = PolicyFile {
-        preset: policy.preset,
-        min_uptime: Dur(policy.min_uptime),
-        reconnect_on_normal: policy.reconnect_on_normal,
-        max_retry_after: Dur(policy.max_retry_after),
-        liveness: Liveness {
-            ping_interval: Dur(policy.ping_interval),
-            ping_timeout: Dur(policy.ping_timeout),
-        },
-        classes: policy.classes.clone(),
-        codes,
-        failures,
-    };
-    let body = toml::to_string_pretty(&file).unwrap_or_else(|e| format!("# cannot render: {e}\n"));
-    format!(
-        "# wsprobe reconnect policy. Use it with: wsprobe URL --policy FILE\n\
-         # Classes: done going-away abnormal service-restart try-again-later server-error fatal auth.\n\
-         # Full jitter draws from [floor, floor + min(cap, base*2^k)]; equal jitter from [t/2, t]\n\
-         # with t = min(cap, base*2^k); k counts consecutive failures. A Retry-After R is the\n\
-         # minimum: [R, 1.1R] when R is past the class's window, else it raises the window's start.\n\
-         # [codes] maps a code or range to a class (the narrowest range wins); 1000 is done,\n\
-         # or going-away with reconnect-on-normal. preset = \"graphql-ws\" or \"discord\" adds their codes.\n\n{body}"
-    )
-}
-
 /// The 1-based line of a byte offset, and the dotted key written there.
 fn locate(text: &str, offset: usize) -> (usize, String) {
     let offset = offset.min(text.len());
@@ -348,95 +256,4 @@ fn find_key_line(text: &str, dotted: &str) -> usize {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use std::time::Duration;
-
-    #[test]
-    fn empty_file_is_the_default_policy() {
-        assert_eq!(parse("p.toml", "").unwrap(), Policy::default());
-    }
-
-    #[test]
-    fn shown_policy_parses_back_to_the_same_decisions() {
-        let policy = Policy::default();
-        let text = show(&policy);
-        let back = parse("shown.toml", &text).unwrap();
-        for code in [
-            999, 1000, 1001, 1005, 1006, 1011, 1012, 1013, 1014, 3000, 3008, 4000, 5000,
-        ] {
-            assert_eq!(
-                back.classify(Trigger::Code(code)),
-                policy.classify(Trigger::Code(code)),
-                "code {code}"
-            );
-        }
-        assert_eq!(back.classes, policy.classes);
-    }
-
-    #[test]
-    fn numbers_and_mappings_can_be_changed() {
-        let text = r#"
-preset = "discord"
-min-uptime = "10s"
-[classes.going-away]
-floor = "2s"
-cap = "10s"
-[codes]
-"4000-4099" = "fatal"
-"4050" = "auth"
-[failures]
-"http-503" = "abnormal"
-"#;
-        let p = parse("p.toml", text).unwrap();
-        assert_eq!(p.min_uptime, Duration::from_secs(10));
-        assert_eq!(p.classes.going_away.floor.0, Duration::from_secs(2));
-        assert_eq!(p.classify(Trigger::Code(4050)), Class::Auth);
-        assert_eq!(p.classify(Trigger::Code(4001)), Class::Fatal);
-        assert_eq!(p.classify(Trigger::Code(4200)), Class::Abnormal);
-        assert_eq!(p.classify(Trigger::Http(503)), Class::Abnormal);
-        assert_eq!(p.preset, Some(Preset::Discord));
-    }
-
-    #[test]
-    fn a_bad_value_names_file_line_and_key() {
-        let text = "min-uptime = \"5s\"\n[classes.going-away]\nfloor = \"soon\"\n";
-        let err = parse("mine.toml", text).unwrap_err();
-        assert_eq!(err.line, 3);
-        assert_eq!(err.key, "classes.going-away.floor");
-        assert!(
-            err.to_string()
-                .starts_with("mine.toml:3: classes.going-away.floor:")
-        );
-        assert!(err.message.contains("invalid duration"), "{}", err.message);
-    }
-
-    #[test]
-    fn an_unknown_key_is_named() {
-        let err = parse("p.toml", "[classes.abnormal]\nflor = \"1s\"\n").unwrap_err();
-        assert_eq!(err.line, 2);
-        assert_eq!(err.key, "classes.abnormal.flor");
-        assert!(err.message.contains("unknown field"), "{}", err.message);
-    }
-
-    #[test]
-    fn bad_mappings_are_named() {
-        let err = parse("p.toml", "[codes]\n\"40x0\" = \"fatal\"\n").unwrap_err();
-        assert_eq!((err.line, err.key.as_str()), (2, "codes.40x0"));
-        let err = parse("p.toml", "[failures]\nhttp-999x = \"fatal\"\n").unwrap_err();
-        assert_eq!((err.line, err.key.as_str()), (2, "failures.http-999x"));
-        let err = parse("p.toml", "[codes]\n\"4000\" = \"sometimes\"\n").unwrap_err();
-        assert_eq!(err.line, 2);
-        assert!(err.message.contains("unknown variant"), "{}", err.message);
-    }
-
-    #[test]
-    fn validation_errors_are_named() {
-        let err = parse(
-            "p.toml",
-            "[classes.abnormal]\nbase = \"10s\"\ncap = \"1s\"\n",
-        )
-        .unwrap_err();
-        assert_eq!((err.line, err.key.as_str()), (3, "classes.abnormal.cap"));
-    }
-}
+mod tests;

@@ -19,7 +19,10 @@ use rand::Rng;
 
 pub use class::Class;
 pub use params::{ClassParams, Classes, CodeRange, Jitter, Preset, RestartParams};
-pub use trigger::{Trigger, default_class};
+pub use trigger::{
+    FAILURE_NAMES, FailureName, FailureNamePattern, HTTP_NAME, Trigger, all_failures,
+    default_class, failure_names_help, failure_names_text, is_failure_status,
+};
 
 use crate::duration::format_duration;
 

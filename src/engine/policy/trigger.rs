@@ -1,4 +1,9 @@
-//! What ended an attempt, as the policy sees it, and the built-in class of each.
+//! What ended an attempt, as the policy sees it, and the built-in class of
+//! each; and [`FAILURE_NAMES`], the one table of the names that `explain`,
+//! `policy simulate`, policy files and every view use for what is not a
+//! close code.
+
+use std::fmt::Write as _;
 
 use super::Class;
 
@@ -30,21 +35,21 @@ pub enum Trigger {
 }
 
 impl Trigger {
-    /// The key of this trigger in a policy file's `[failures]` table, or the
-    /// code number for close codes.
+    /// The key of this trigger in a policy file's `[failures]` table (its
+    /// name in [`FAILURE_NAMES`], or `http-NNN`), or the code number for
+    /// close codes.
     pub fn key(self) -> String {
         match self {
             Trigger::Code(c) => c.to_string(),
-            Trigger::User => "user".into(),
             Trigger::Http(s) => format!("http-{s}"),
-            Trigger::Dns => "dns".into(),
-            Trigger::Refused => "refused".into(),
-            Trigger::Timeout => "timeout".into(),
-            Trigger::Tls => "tls".into(),
-            Trigger::NotHttp => "not-http".into(),
-            Trigger::Liveness => "liveness".into(),
-            Trigger::Violation => "protocol-violation".into(),
-            Trigger::Capacity => "capacity".into(),
+            named => FAILURE_NAMES
+                .iter()
+                .find(|f| f.trigger == named)
+                // Every other variant has a row (a test checks it).
+                .map_or_else(
+                    || format!("{named:?}").to_ascii_lowercase(),
+                    |f| f.name.into(),
+                ),
         }
     }
 
@@ -67,27 +72,39 @@ impl Trigger {
         Trigger::parse_failure(&name.to_ascii_lowercase())
     }
 
-    /// Parses a `[failures]` key (`http-503`, `dns`, …); close codes are not failures.
+    /// Parses a failure name: a name in [`FAILURE_NAMES`], or `http-NNN` for
+    /// an HTTP status from 100 to 599 other than 101. Close codes are not
+    /// failures. The name must be written as listed (lower case).
     pub fn parse_failure(key: &str) -> Option<Trigger> {
-        Some(match key {
-            "user" => Trigger::User,
-            "dns" => Trigger::Dns,
-            "refused" => Trigger::Refused,
-            "timeout" => Trigger::Timeout,
-            "tls" => Trigger::Tls,
-            "not-http" => Trigger::NotHttp,
-            "liveness" => Trigger::Liveness,
-            "protocol-violation" => Trigger::Violation,
-            "capacity" => Trigger::Capacity,
-            _ => {
-                let status: u16 = key.strip_prefix("http-")?.parse().ok()?;
-                if (100..=599).contains(&status) && status != 101 {
-                    Trigger::Http(status)
-                } else {
-                    return None;
-                }
-            }
-        })
+        if let Some(f) = FAILURE_NAMES.iter().find(|f| f.name == key) {
+            return Some(f.trigger);
+        }
+        let digits = key.strip_prefix("http-")?;
+        // Exactly three digits, so every status has one spelling (no `http-0503`).
+        if digits.len() != 3 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let status: u16 = digits.parse().ok()?;
+        is_failure_status(status).then_some(Trigger::Http(status))
+    }
+
+    /// Whether this ends an attempt before the WebSocket opened (an HTTP
+    /// answer, DNS, refused, timeout, TLS, a reply that is not HTTP), as
+    /// opposed to a close code or a cause that ends an open connection.
+    pub fn before_open(self) -> bool {
+        match self {
+            Trigger::Http(_)
+            | Trigger::Dns
+            | Trigger::Refused
+            | Trigger::Timeout
+            | Trigger::Tls
+            | Trigger::NotHttp => true,
+            Trigger::Code(_)
+            | Trigger::User
+            | Trigger::Liveness
+            | Trigger::Violation
+            | Trigger::Capacity => false,
+        }
     }
 
     /// A short description for rules and stop reasons (`close 1012`, `HTTP 503`).
@@ -106,6 +123,130 @@ impl Trigger {
             Trigger::Capacity => "message over the size limit".into(),
         }
     }
+}
+
+/// One name for a [`Trigger`] that is not a close code: how users, policy
+/// files and views write it, and what it stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FailureName {
+    /// The name as written (`dns`, `not-http`).
+    pub name: &'static str,
+    /// The trigger it stands for.
+    pub trigger: Trigger,
+    /// One line saying what it means, for help texts.
+    pub description: &'static str,
+}
+
+/// How HTTP statuses are named: `http-` and the three digits (`http-503`).
+/// They are a family rather than rows of [`FAILURE_NAMES`].
+pub const HTTP_NAME: FailureNamePattern = FailureNamePattern {
+    pattern: "http-NNN",
+    example: "http-503",
+    description: "the upgrade was answered with HTTP status NNN (100-599) instead of 101",
+};
+
+/// A family of failure names, such as [`HTTP_NAME`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FailureNamePattern {
+    /// The pattern as shown to people (`http-NNN`).
+    pub pattern: &'static str,
+    /// One real name of the family (`http-503`).
+    pub example: &'static str,
+    /// One line saying what it means, for help texts.
+    pub description: &'static str,
+}
+
+/// Every failure with a fixed name, in display order: first what ends an
+/// attempt before the WebSocket opens, then what ends an open connection.
+/// `explain`, `codes`, `policy simulate`, the policy file's `[failures]`
+/// keys and every view read their names from here (with [`HTTP_NAME`]).
+pub const FAILURE_NAMES: [FailureName; 9] = [
+    FailureName {
+        name: "dns",
+        trigger: Trigger::Dns,
+        description: "the host name did not resolve",
+    },
+    FailureName {
+        name: "refused",
+        trigger: Trigger::Refused,
+        description: "nothing accepted the TCP connection on that port",
+    },
+    FailureName {
+        name: "timeout",
+        trigger: Trigger::Timeout,
+        description: "connecting took longer than the connect timeout",
+    },
+    FailureName {
+        name: "tls",
+        trigger: Trigger::Tls,
+        description: "the TLS handshake failed (derived close 1015)",
+    },
+    FailureName {
+        name: "not-http",
+        trigger: Trigger::NotHttp,
+        description: "the reply to the upgrade request was not HTTP at all",
+    },
+    FailureName {
+        name: "liveness",
+        trigger: Trigger::Liveness,
+        description: "nothing arrived within the ping timeout (derived close 1006)",
+    },
+    FailureName {
+        name: "protocol-violation",
+        trigger: Trigger::Violation,
+        description: "the server broke RFC 6455; wsprobe closed with 1002 or 1007",
+    },
+    FailureName {
+        name: "capacity",
+        trigger: Trigger::Capacity,
+        description: "a message was over --max-message-size; wsprobe closed with 1009",
+    },
+    FailureName {
+        name: "user",
+        trigger: Trigger::User,
+        description: "you (or --duration) ended the connection",
+    },
+];
+
+/// Whether `http-{status}` is a failure name: any status from 100 to 599
+/// except 101, which is the upgrade succeeding.
+pub fn is_failure_status(status: u16) -> bool {
+    (100..=599).contains(&status) && status != 101
+}
+
+/// Every trigger that has a failure name: each HTTP status of [`HTTP_NAME`],
+/// then the rows of [`FAILURE_NAMES`].
+pub fn all_failures() -> impl Iterator<Item = Trigger> {
+    (100..=599)
+        .filter(|s| is_failure_status(*s))
+        .map(Trigger::Http)
+        .chain(FAILURE_NAMES.iter().map(|f| f.trigger))
+}
+
+/// The accepted failure names in one line, for error messages:
+/// `http-NNN (such as http-503), dns, refused, …, user`.
+pub fn failure_names_text() -> String {
+    let mut names = vec![format!(
+        "{} (an HTTP status other than 101, such as {})",
+        HTTP_NAME.pattern, HTTP_NAME.example
+    )];
+    names.extend(FAILURE_NAMES.iter().map(|f| f.name.to_string()));
+    names.join(", ")
+}
+
+/// The accepted failure names, one per line with what each means, indented
+/// by `indent` spaces, for help texts.
+pub fn failure_names_help(indent: usize) -> String {
+    let rows = std::iter::once((HTTP_NAME.pattern, HTTP_NAME.description))
+        .chain(FAILURE_NAMES.iter().map(|f| (f.name, f.description)));
+    let width = rows.clone().map(|(n, _)| n.len()).max().unwrap_or(0);
+    let pad = " ".repeat(indent);
+    let mut out = String::new();
+    for (name, what) in rows {
+        // Writing to a String cannot fail.
+        let _ = writeln!(out, "{pad}{name:<width$}  {what}");
+    }
+    out
 }
 
 /// The class the built-in defaults give a trigger (SPEC §4), before presets
@@ -134,5 +275,121 @@ pub fn default_class(trigger: Trigger, reconnect_on_normal: bool) -> Class {
         },
         Trigger::Dns | Trigger::Refused | Trigger::Timeout | Trigger::Liveness => Class::Abnormal,
         Trigger::Tls | Trigger::NotHttp | Trigger::Violation | Trigger::Capacity => Class::Fatal,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One trigger of every variant; the match makes a new variant fail to
+    /// compile here until it is added (and so gets a row in the table).
+    fn one_of_each() -> Vec<Trigger> {
+        let all = [
+            Trigger::Code(1000),
+            Trigger::User,
+            Trigger::Http(503),
+            Trigger::Dns,
+            Trigger::Refused,
+            Trigger::Timeout,
+            Trigger::Tls,
+            Trigger::NotHttp,
+            Trigger::Liveness,
+            Trigger::Violation,
+            Trigger::Capacity,
+        ];
+        for t in all {
+            match t {
+                Trigger::Code(_)
+                | Trigger::User
+                | Trigger::Http(_)
+                | Trigger::Dns
+                | Trigger::Refused
+                | Trigger::Timeout
+                | Trigger::Tls
+                | Trigger::NotHttp
+                | Trigger::Liveness
+                | Trigger::Violation
+                | Trigger::Capacity => {}
+            }
+        }
+        all.to_vec()
+    }
+
+    #[test]
+    fn every_failure_variant_has_one_row() {
+        for t in one_of_each() {
+            let rows = FAILURE_NAMES.iter().filter(|f| f.trigger == t).count();
+            let expected = usize::from(!matches!(t, Trigger::Code(_) | Trigger::Http(_)));
+            assert_eq!(rows, expected, "{t:?}");
+        }
+        for (i, f) in FAILURE_NAMES.iter().enumerate() {
+            assert!(
+                FAILURE_NAMES[..i].iter().all(|o| o.name != f.name),
+                "duplicate {}",
+                f.name
+            );
+            assert!(!f.description.is_empty(), "{}", f.name);
+        }
+    }
+
+    #[test]
+    fn names_parse_back_to_their_trigger() {
+        let mut count = 0;
+        for t in all_failures() {
+            count += 1;
+            assert_eq!(Trigger::parse_failure(&t.key()), Some(t), "{}", t.key());
+            assert_eq!(Trigger::parse_name(&t.name()), Some(t), "{}", t.name());
+            let listed = match t {
+                Trigger::Http(_) => HTTP_NAME.pattern.to_string(),
+                other => other.key(),
+            };
+            assert!(failure_names_text().contains(&listed), "{listed}");
+        }
+        // 499 HTTP statuses (100-599 without 101) and the named rows.
+        assert_eq!(count, 499 + FAILURE_NAMES.len());
+        for code in [0, 1000, 4321, u16::MAX] {
+            assert_eq!(Trigger::parse_failure(&code.to_string()), None);
+            assert_eq!(
+                Trigger::parse_name(&format!("close {code}")),
+                Some(Trigger::Code(code))
+            );
+        }
+    }
+
+    #[test]
+    fn odd_spellings_are_not_failures() {
+        for bad in [
+            "http-101",
+            "http-99",
+            "http-600",
+            "http-0503",
+            "http-+50",
+            "http-50",
+            "http-NNN",
+            "HTTP-503",
+            "DNS",
+            "violation",
+            "",
+            "http-",
+        ] {
+            assert_eq!(Trigger::parse_failure(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn help_lists_every_name_with_its_description() {
+        let help = failure_names_help(2);
+        assert!(help.contains(HTTP_NAME.pattern) && help.contains(HTTP_NAME.description));
+        for f in FAILURE_NAMES {
+            let line = help
+                .lines()
+                .find(|l| l.split_whitespace().next() == Some(f.name))
+                .unwrap_or_else(|| panic!("{} missing:\n{help}", f.name));
+            assert!(
+                line.starts_with("  ") && line.ends_with(f.description),
+                "{line}"
+            );
+        }
     }
 }
