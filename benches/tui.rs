@@ -16,7 +16,6 @@ use ratatui::backend::TestBackend;
 use support::{Script, close, connecting, open, pong, reconnect, text};
 use wsprobe::app::{App, Msg, update};
 use wsprobe::engine::event::{Dir, EngineEvent, EventKind, Initiator};
-use wsprobe::engine::policy::Policy;
 use wsprobe::theme::Theme;
 use wsprobe::ui;
 

@@ -160,9 +160,9 @@ fn close_triggers_follow_the_contract() {
 fn the_class_shown_is_the_engines() {
     let mut h = Harness::new();
     h.event(0, connecting(1));
-    let mut info = match close_after(1006, Initiator::Local, false, Trigger::NotHttp) {
-        EventKind::Close(info) => info,
-        _ => unreachable!(),
+    let EventKind::Close(mut info) = close_after(1006, Initiator::Local, false, Trigger::NotHttp)
+    else {
+        unreachable!()
     };
     assert_eq!(info.class, Class::Fatal, "the default policy");
     info.class = Class::Abnormal;
