@@ -144,7 +144,8 @@ pub struct OutputArgs {
     #[arg(long, value_name = "N")]
     pub history: Option<usize>,
 
-    /// Write logs here (TUI mode; headless logs go to stderr). Filter with `RUST_LOG`.
+    /// Write logs here (TUI or headless; without it headless logs go to stderr).
+    /// Filter with `RUST_LOG` [default: warn,wsprobe=debug].
     #[arg(long, value_name = "FILE")]
     pub log_file: Option<PathBuf>,
 }

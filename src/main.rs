@@ -93,7 +93,11 @@ fn live(cli: &Cli) -> anyhow::Result<ExitCode> {
         Some(url) => Some(wsprobe::config::settings(url, &cli.connect)?),
         None => None,
     };
-    init_logging(format.is_some(), cli.output.log_file.as_deref())?;
+    init_logging(
+        format.is_some(),
+        cli.output.log_file.as_deref(),
+        cli.connect.show_secrets,
+    )?;
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     // Without a URL the built-in scenario server plays the endpoint; it must
     // outlive the run, so it is held here.
@@ -129,13 +133,34 @@ fn live(cli: &Cli) -> anyhow::Result<ExitCode> {
     })
 }
 
-/// Logs go to stderr in headless mode and to `--log-file` (if given) in the
-/// TUI, never to stdout; `RUST_LOG` filters them.
-fn init_logging(headless: bool, file: Option<&std::path::Path>) -> anyhow::Result<()> {
+/// Logs go to `--log-file` when given (TUI or headless), else to stderr in
+/// headless mode, never to stdout. `RUST_LOG` filters them; without it a log
+/// file gets wsprobe's own debug lines (asking for a file means wanting
+/// them) and stderr only warnings. The `log` records of tungstenite and
+/// rustls arrive through the same filter.
+fn init_logging(
+    headless: bool,
+    file: Option<&std::path::Path>,
+    show_secrets: bool,
+) -> anyhow::Result<()> {
     use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn"));
+    use tracing_subscriber::util::SubscriberInitExt as _;
+    let default = if file.is_some() {
+        "warn,wsprobe=debug"
+    } else {
+        "warn"
+    };
+    let mut filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
+    if !show_secrets {
+        // tungstenite traces the raw upgrade request, Authorization and
+        // token included; wsprobe logs a redacted copy of it instead.
+        if let Ok(cap) = "tungstenite::handshake::client=debug".parse() {
+            filter = filter.add_directive(cap);
+        }
+    }
     let builder = tracing_subscriber::fmt().with_env_filter(filter);
-    match file {
+    // `try_init` also installs the bridge that turns `log` records into events.
+    let installed = match file {
         Some(path) => {
             let file = std::fs::OpenOptions::new()
                 .create(true)
@@ -150,13 +175,14 @@ fn init_logging(headless: bool, file: Option<&std::path::Path>) -> anyhow::Resul
             builder
                 .with_ansi(false)
                 .with_writer(std::sync::Mutex::new(file))
-                .init();
+                .finish()
+                .try_init()
         }
-        None if headless => builder.with_writer(std::io::stderr).init(),
+        None if headless => builder.with_writer(std::io::stderr).finish().try_init(),
         // The TUI owns the terminal: without a file there is nowhere to log.
-        None => {}
-    }
-    Ok(())
+        None => Ok(()),
+    };
+    installed.context("cannot set up logging")
 }
 
 fn simulate_command(args: &SimulateArgs) -> anyhow::Result<String> {
