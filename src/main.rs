@@ -153,8 +153,10 @@ fn init_logging(
     let mut filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
     if !show_secrets {
         // tungstenite traces the raw upgrade request, Authorization and
-        // token included; wsprobe logs a redacted copy of it instead.
-        if let Ok(cap) = "tungstenite::handshake::client=debug".parse() {
+        // token included; wsprobe logs a redacted copy of it (and all else
+        // that module says) instead. Off, not a level, so that it never
+        // enables more than `RUST_LOG` asked for.
+        if let Ok(cap) = "tungstenite::handshake::client=off".parse() {
             filter = filter.add_directive(cap);
         }
     }

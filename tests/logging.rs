@@ -20,14 +20,19 @@ async fn server() -> (Server, String) {
     (server, url)
 }
 
-/// Runs one headless attempt with a secret header, `RUST_LOG=level` and
-/// `extra` arguments; fails the test if it does not end in time.
-async fn run(url: &str, level: &str, extra: &[&str]) -> Output {
-    let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_wsprobe"))
+/// Runs one headless attempt with a secret header, `RUST_LOG=level` (unset
+/// for `None`) and `extra` arguments; fails the test if it does not end in
+/// time.
+async fn run(url: &str, level: Option<&str>, extra: &[&str]) -> Output {
+    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_wsprobe"));
+    match level {
+        Some(level) => command.env("RUST_LOG", level),
+        None => command.env_remove("RUST_LOG"),
+    };
+    let child = command
         .args([url, "--headless", "--max-attempts", "1"])
         .args(["-H", &format!("Authorization: Bearer {SECRET}")])
         .args(extra)
-        .env("RUST_LOG", level)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -77,7 +82,7 @@ async fn a_debug_log_file_has_the_address_and_request_but_no_secret() {
     let dir = tempfile::tempdir().expect("a temporary directory");
     let path = dir.path().join("wsprobe.log");
     let path_arg = path.to_string_lossy().into_owned();
-    let out = run(&url, "debug", &["--log-file", &path_arg]).await;
+    let out = run(&url, Some("debug"), &["--log-file", &path_arg]).await;
     assert_useful_and_redacted(&read(&path), &server);
     assert!(
         out.stderr.is_empty(),
@@ -95,7 +100,7 @@ async fn a_debug_log_file_has_the_address_and_request_but_no_secret() {
 async fn headless_trace_logs_go_to_stderr_without_secrets() {
     // At trace level tungstenite would log the raw request, header and all.
     let (server, url) = server().await;
-    let out = run(&url, "trace", &[]).await;
+    let out = run(&url, Some("trace"), &[]).await;
     assert_useful_and_redacted(&String::from_utf8_lossy(&out.stderr), &server);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
@@ -110,11 +115,28 @@ async fn show_secrets_shows_them_in_the_log_too() {
     let dir = tempfile::tempdir().expect("a temporary directory");
     let path = dir.path().join("wsprobe.log");
     let path_arg = path.to_string_lossy().into_owned();
-    run(&url, "debug", &["--log-file", &path_arg, "--show-secrets"]).await;
+    run(
+        &url,
+        Some("debug"),
+        &["--log-file", &path_arg, "--show-secrets"],
+    )
+    .await;
     let log = read(&path);
     assert!(
         log.contains(&format!("authorization: Bearer {SECRET}")),
         "the header is redacted despite --show-secrets:\n{log}"
     );
     assert!(log.contains(&format!("GET /ws?token={SECRET}&room=lobby HTTP/1.1")));
+}
+
+#[tokio::test]
+async fn without_rust_log_headless_stderr_stays_quiet() {
+    // Only warnings by default: a clean run prints nothing on stderr.
+    let (_server, url) = server().await;
+    let out = run(&url, None, &[]).await;
+    assert!(
+        out.stderr.is_empty(),
+        "unexpected logs on stderr:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
