@@ -14,7 +14,7 @@ use rand::SeedableRng;
 use rand::rngs::StdRng;
 
 use crate::cli::{CodesArgs, ExplainArgs};
-use crate::duration::format_duration;
+use crate::duration::format_window;
 use crate::engine::catalog::{self, Entry, OnWire};
 use crate::engine::policy::{Class, Decision, History, Outcome, Policy, Trigger};
 use crate::text::first_sentence;
@@ -160,9 +160,8 @@ fn decision_text(decision: &Decision) -> String {
     match decision {
         Decision::Stop { reason, .. } => format!("stop — {reason}"),
         Decision::Reconnect { window, rule, .. } => format!(
-            "reconnect after a delay drawn from [{}, {}] — {rule}",
-            format_duration(window.0),
-            format_duration(window.1)
+            "reconnect after a delay drawn from {} — {rule}",
+            format_window(window.0, window.1)
         ),
     }
 }
@@ -171,11 +170,9 @@ fn decision_text(decision: &Decision) -> String {
 fn decision_short(decision: &Decision) -> String {
     match decision {
         Decision::Stop { .. } => "stop".to_string(),
-        Decision::Reconnect { window, .. } => format!(
-            "reconnect after {}-{}",
-            format_duration(window.0),
-            format_duration(window.1)
-        ),
+        Decision::Reconnect { window, .. } => {
+            format!("reconnect after {}", format_window(window.0, window.1))
+        }
     }
 }
 

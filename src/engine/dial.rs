@@ -21,6 +21,7 @@ use tokio_tungstenite::tungstenite::handshake::client::Response;
 use tokio_tungstenite::tungstenite::http::{HeaderMap, HeaderValue};
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 
+use crate::duration::format_duration;
 use crate::engine::event::{ErrorClass, HttpReply};
 use crate::engine::policy::Trigger;
 use crate::engine::settings::Settings;
@@ -328,7 +329,7 @@ fn http_failure(response: &Response, settings: &Settings) -> Failure {
         );
     }
     if let Some(ra) = retry_after {
-        let _ = write!(message, " (Retry-After: {}s)", ra.as_secs());
+        let _ = write!(message, " (Retry-After: {})", format_duration(ra));
     }
     Failure {
         http: Some(HttpReply {
