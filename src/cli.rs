@@ -8,6 +8,8 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::duration::Dur;
 
+pub mod traps;
+
 const EXAMPLES: &str = "\
 Examples:
   wsprobe                                  the TUI on the built-in demo server (no network needed)

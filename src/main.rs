@@ -17,7 +17,13 @@ use wsprobe::tui::TuiOptions;
 use wsprobe::usage::UsageError;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    // Before clap: some mistakes parse as a URL and would connect.
+    if let Err(trap) = wsprobe::cli::traps::check(&args) {
+        eprintln!("wsprobe: {trap}");
+        return ExitCode::from(2);
+    }
+    let cli = Cli::parse_from(args);
     match run(cli) {
         Ok(code) => code,
         Err(err) => {
