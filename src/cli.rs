@@ -9,6 +9,8 @@ use clap::{Args, Parser, Subcommand};
 use crate::duration::Dur;
 use crate::engine::policy::failure_names_help;
 
+pub mod traps;
+
 const EXAMPLES: &str = "\
 Examples:
   wsprobe                                  the TUI on the built-in demo server (no network needed)
@@ -145,7 +147,8 @@ pub struct OutputArgs {
     #[arg(long, value_name = "N")]
     pub history: Option<usize>,
 
-    /// Write logs here (TUI mode; headless logs go to stderr). Filter with `RUST_LOG`.
+    /// Write logs here (TUI or headless; without it headless logs go to stderr).
+    /// Filter with `RUST_LOG` [default: warn,wsprobe=debug].
     #[arg(long, value_name = "FILE")]
     pub log_file: Option<PathBuf>,
 }

@@ -1,6 +1,7 @@
-//! Human durations: `250ms`, `5s`, `1.5s`, `2m`, `1h`.
+//! Human durations: `250ms`, `5s`, `1.5s`, `2m`, `1h`, read from the command
+//! line and policy files and written, in one style, by every view.
 
-use std::fmt;
+use std::fmt::{self, Write as _};
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -59,28 +60,85 @@ pub fn parse_duration(input: &str) -> Result<Duration, DurationError> {
     Ok(Duration::from_secs_f64(secs))
 }
 
-/// Formats a duration compactly: `500ms`, `5s`, `1.5s`, `2m`, `1m30s`.
+/// Formats a duration in wsprobe's one style, used by every view (TUI,
+/// `--headless`, `policy simulate`, `explain`, policy rules, messages):
+///
+/// - compact units with no space: `ms` below a second, else `h`, `m` and `s`
+///   combined largest first, zero parts left out: `250ms`, `5s`, `1m4s`,
+///   `2m`, `1h30s`; zero is `0s`;
+/// - only the last unit has decimals, at most three, trailing zeros dropped:
+///   `2.88s`, `1m4.5s`, `0.4ms` (so milliseconds above a second, and
+///   microseconds below one);
+/// - every output reads back with [`parse_duration`].
+///
+/// Measured times in milliseconds go through [`format_millis`], countdowns
+/// through [`format_countdown`], windows through [`format_window`]: the same
+/// style at the precision each needs.
 pub fn format_duration(d: Duration) -> String {
-    let ms = d.as_millis();
-    if ms == 0 {
-        "0s".to_string()
-    } else if ms < 1000 {
-        format!("{ms}ms")
-    } else if ms.is_multiple_of(60_000) && ms >= 60_000 {
-        if ms.is_multiple_of(3_600_000) {
-            format!("{}h", ms / 3_600_000)
-        } else {
-            format!("{}m", ms / 60_000)
-        }
-    } else if ms >= 60_000 {
-        let m = ms / 60_000;
-        let rest = Duration::from_millis((ms % 60_000) as u64);
-        format!("{m}m{}", format_duration(rest))
-    } else if ms.is_multiple_of(1000) {
-        format!("{}s", ms / 1000)
+    let us = d.as_nanos().saturating_add(500) / 1000;
+    if us == 0 {
+        return "0s".to_string();
+    }
+    if us < 1_000_000 {
+        return format!("{}ms", decimal(us / 1000, us % 1000));
+    }
+    let ms = us.saturating_add(500) / 1000;
+    let rest = ms % 60_000;
+    let seconds = (rest > 0).then(|| decimal(rest / 1000, rest % 1000));
+    units(ms / 60_000, seconds)
+}
+
+/// A time measured in milliseconds (a handshake, a ping's round trip) in
+/// the style of [`format_duration`], rounded to three significant digits
+/// because more would be noise: `0.6ms`, `12.3ms`, `1.23s`.
+pub fn format_millis(ms: f64) -> String {
+    if !ms.is_finite() || ms <= 0.0 {
+        return format_duration(Duration::ZERO);
+    }
+    let step = 10f64.powi(ms.log10().floor() as i32 - 2);
+    let rounded = (ms / step).round() * step;
+    format_duration(Duration::try_from_secs_f64(rounded / 1000.0).unwrap_or(Duration::MAX))
+}
+
+/// A countdown in the style of [`format_duration`] with exactly one decimal
+/// of seconds, rounded up so it shows `0.0s` only when due: `3.8s`, `0.4s`,
+/// `1m4.5s`. The TUI's reconnect gauge redraws many times a second; tenths
+/// keep it moving without flicker, and a fixed decimal keeps it from
+/// jumping between `1s` and `900ms`.
+pub fn format_countdown(d: Duration) -> String {
+    let tenths = d.as_millis().div_ceil(100);
+    let secs = tenths % 600;
+    units(tenths / 600, Some(format!("{}.{}", secs / 10, secs % 10)))
+}
+
+/// `minutes` as hours and minutes, zero parts left out, then the seconds
+/// (already written) if any.
+fn units(minutes: u128, seconds: Option<String>) -> String {
+    let mut out = String::new();
+    if minutes >= 60 {
+        let _ = write!(out, "{}h", minutes / 60);
+    }
+    if !minutes.is_multiple_of(60) {
+        let _ = write!(out, "{}m", minutes % 60);
+    }
+    if let Some(s) = seconds {
+        let _ = write!(out, "{s}s");
+    }
+    out
+}
+
+/// The window a reconnect delay is drawn from: `1s-5s`, `500ms-2.5s`.
+pub fn format_window(low: Duration, high: Duration) -> String {
+    format!("{}-{}", format_duration(low), format_duration(high))
+}
+
+/// `whole.fraction` with the fraction in thousandths, trailing zeros dropped.
+fn decimal(whole: u128, thousandths: u128) -> String {
+    if thousandths == 0 {
+        whole.to_string()
     } else {
-        let s = format!("{:.3}", d.as_secs_f64());
-        format!("{}s", s.trim_end_matches('0').trim_end_matches('.'))
+        let text = format!("{whole}.{thousandths:03}");
+        text.trim_end_matches('0').to_string()
     }
 }
 
@@ -139,8 +197,76 @@ mod tests {
 
     #[test]
     fn formats_round_trip() {
-        for s in ["500ms", "5s", "1.5s", "2m", "1m30s", "1h", "0s"] {
+        for s in [
+            "500ms",
+            "5s",
+            "1.5s",
+            "2m",
+            "1m30s",
+            "1h",
+            "0s",
+            "2.88s",
+            "1m4s",
+            "1m4.5s",
+            "0.4ms",
+            "12.345ms",
+            "1h30s",
+            "2h3m4.005s",
+        ] {
             assert_eq!(format_duration(parse_duration(s).unwrap()), s);
         }
+    }
+
+    #[test]
+    fn formats_in_one_style() {
+        let ms = Duration::from_millis;
+        assert_eq!(format_duration(ms(250)), "250ms");
+        assert_eq!(format_duration(ms(2_880)), "2.88s");
+        assert_eq!(format_duration(ms(60_050)), "1m0.05s");
+        assert_eq!(format_duration(ms(64_000)), "1m4s");
+        assert_eq!(format_duration(ms(117_340)), "1m57.34s");
+        assert_eq!(format_duration(ms(3_600_000)), "1h");
+        assert_eq!(format_duration(ms(3_661_000)), "1h1m1s");
+        assert_eq!(format_duration(Duration::from_micros(400)), "0.4ms");
+        // Nanoseconds round to the nearest microsecond, milliseconds above a second.
+        assert_eq!(format_duration(Duration::from_nanos(1_999_999_600)), "2s");
+        assert_eq!(
+            format_duration(Duration::from_nanos(999_999_400)),
+            "999.999ms"
+        );
+        assert_eq!(format_duration(Duration::from_nanos(100)), "0s");
+    }
+
+    #[test]
+    fn measured_times_keep_three_significant_digits() {
+        assert_eq!(format_millis(0.6), "0.6ms");
+        assert_eq!(format_millis(0.723), "0.723ms");
+        assert_eq!(format_millis(12.345), "12.3ms");
+        assert_eq!(format_millis(250.4), "250ms");
+        assert_eq!(format_millis(1_234.5), "1.23s");
+        assert_eq!(format_millis(64_567.0), "1m4.6s");
+        assert_eq!(format_millis(0.0), "0s");
+        assert_eq!(format_millis(f64::NAN), "0s");
+    }
+
+    #[test]
+    fn countdowns_show_tenths_rounded_up() {
+        let ms = Duration::from_millis;
+        assert_eq!(format_countdown(ms(3_401)), "3.5s");
+        assert_eq!(format_countdown(ms(800)), "0.8s");
+        assert_eq!(format_countdown(ms(3_000)), "3.0s");
+        assert_eq!(format_countdown(Duration::ZERO), "0.0s");
+        assert_eq!(format_countdown(ms(64_500)), "1m4.5s");
+        assert_eq!(format_countdown(ms(3_600_000)), "1h0.0s");
+        // A countdown reads back as the duration it shows.
+        assert_eq!(parse_duration("1m4.5s"), Ok(ms(64_500)));
+    }
+
+    #[test]
+    fn windows_join_two_durations() {
+        let ms = Duration::from_millis;
+        assert_eq!(format_window(ms(1_000), ms(5_000)), "1s-5s");
+        assert_eq!(format_window(ms(32_000), ms(64_000)), "32s-1m4s");
+        assert_eq!(format_window(ms(500), ms(2_500)), "500ms-2.5s");
     }
 }

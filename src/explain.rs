@@ -13,7 +13,7 @@ use std::time::Duration;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 
-use crate::duration::format_duration;
+use crate::duration::format_window;
 use crate::engine::catalog::{self, Entry, OnWire};
 use crate::engine::policy::{
     Class, Decision, History, Outcome, Policy, Trigger, failure_names_text,
@@ -198,9 +198,8 @@ fn decision_text(decision: &Decision) -> String {
     match decision {
         Decision::Stop { reason, .. } => format!("stop — {reason}"),
         Decision::Reconnect { window, rule, .. } => format!(
-            "reconnect after a delay drawn from [{}, {}] — {rule}",
-            format_duration(window.0),
-            format_duration(window.1)
+            "reconnect after a delay drawn from {} — {rule}",
+            format_window(window.0, window.1)
         ),
     }
 }
@@ -209,11 +208,9 @@ fn decision_text(decision: &Decision) -> String {
 fn decision_short(decision: &Decision) -> String {
     match decision {
         Decision::Stop { .. } => "stop".to_string(),
-        Decision::Reconnect { window, .. } => format!(
-            "reconnect after {}-{}",
-            format_duration(window.0),
-            format_duration(window.1)
-        ),
+        Decision::Reconnect { window, .. } => {
+            format!("reconnect after {}", format_window(window.0, window.1))
+        }
     }
 }
 

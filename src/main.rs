@@ -16,7 +16,13 @@ use wsprobe::simulate;
 use wsprobe::usage::UsageError;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    // Before clap: some mistakes parse as a URL and would connect.
+    if let Err(trap) = wsprobe::cli::traps::check(&args) {
+        eprintln!("wsprobe: {trap}");
+        return ExitCode::from(2);
+    }
+    let cli = Cli::parse_from(args);
     match run(cli) {
         Ok(code) => code,
         Err(err) => {
@@ -95,7 +101,11 @@ fn live(cli: &Cli) -> anyhow::Result<ExitCode> {
         Some(url) => Some(wsprobe::config::settings(url, &cli.connect)?),
         None => None,
     };
-    init_logging(format.is_some(), cli.output.log_file.as_deref())?;
+    init_logging(
+        format.is_some(),
+        cli.output.log_file.as_deref(),
+        cli.connect.show_secrets,
+    )?;
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     // Without a URL the built-in scenario server plays the endpoint; it must
     // outlive the run, so it is held here.
@@ -132,13 +142,36 @@ fn live(cli: &Cli) -> anyhow::Result<ExitCode> {
     })
 }
 
-/// Logs go to stderr in headless mode and to `--log-file` (if given) in the
-/// TUI, never to stdout; `RUST_LOG` filters them.
-fn init_logging(headless: bool, file: Option<&std::path::Path>) -> anyhow::Result<()> {
+/// Logs go to `--log-file` when given (TUI or headless), else to stderr in
+/// headless mode, never to stdout. `RUST_LOG` filters them; without it a log
+/// file gets wsprobe's own debug lines (asking for a file means wanting
+/// them) and stderr only warnings. The `log` records of tungstenite and
+/// rustls arrive through the same filter.
+fn init_logging(
+    headless: bool,
+    file: Option<&std::path::Path>,
+    show_secrets: bool,
+) -> anyhow::Result<()> {
     use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn"));
+    use tracing_subscriber::util::SubscriberInitExt as _;
+    let default = if file.is_some() {
+        "warn,wsprobe=debug"
+    } else {
+        "warn"
+    };
+    let mut filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
+    if !show_secrets {
+        // tungstenite traces the raw upgrade request, Authorization and
+        // token included; wsprobe logs a redacted copy of it (and all else
+        // that module says) instead. Off, not a level, so that it never
+        // enables more than `RUST_LOG` asked for.
+        if let Ok(cap) = "tungstenite::handshake::client=off".parse() {
+            filter = filter.add_directive(cap);
+        }
+    }
     let builder = tracing_subscriber::fmt().with_env_filter(filter);
-    match file {
+    // `try_init` also installs the bridge that turns `log` records into events.
+    let installed = match file {
         Some(path) => {
             let file = std::fs::OpenOptions::new()
                 .create(true)
@@ -153,13 +186,14 @@ fn init_logging(headless: bool, file: Option<&std::path::Path>) -> anyhow::Resul
             builder
                 .with_ansi(false)
                 .with_writer(std::sync::Mutex::new(file))
-                .init();
+                .finish()
+                .try_init()
         }
-        None if headless => builder.with_writer(std::io::stderr).init(),
+        None if headless => builder.with_writer(std::io::stderr).finish().try_init(),
         // The TUI owns the terminal: without a file there is nowhere to log.
-        None => {}
-    }
-    Ok(())
+        None => Ok(()),
+    };
+    installed.context("cannot set up logging")
 }
 
 fn simulate_command(args: &SimulateArgs) -> anyhow::Result<String> {

@@ -8,7 +8,7 @@ use rand::SeedableRng;
 use rand::rngs::StdRng;
 use serde_json::json;
 
-use crate::duration::format_duration;
+use crate::duration::{format_duration, format_window};
 use crate::engine::policy::{
     Class, Decision, History, Outcome, Policy, Trigger, failure_names_text,
 };
@@ -132,20 +132,12 @@ pub fn simulate(
     steps
 }
 
-fn secs(d: Duration) -> String {
-    if d.is_zero() {
-        "0s".into()
-    } else {
-        format!("{:.2}s", d.as_secs_f64())
-    }
-}
-
 /// The schedule as a table.
 pub fn table(steps: &[Step], header: &str) -> String {
     let mut out = format!("{header}\n\n");
     let _ = writeln!(
         out,
-        "{:>5}  {:<30}  {:>4}  {:<17}  {:>8}  {:>9}  rule",
+        "{:>5}  {:<30}  {:>4}  {:<17}  {:>10}  {:>10}  rule",
         "after", "ended by", "next", "window", "delay", "at"
     );
     for s in steps {
@@ -159,17 +151,13 @@ pub fn table(steps: &[Step], header: &str) -> String {
             } => {
                 let _ = writeln!(
                     out,
-                    "{:>5}  {:<30}  {:>4}  {:<17}  {:>8}  {:>9}  {rule}",
+                    "{:>5}  {:<30}  {:>4}  {:<17}  {:>10}  {:>10}  {rule}",
                     s.after,
                     ended,
                     s.after + 1,
-                    format!(
-                        "{} - {}",
-                        format_duration(window.0),
-                        format_duration(window.1)
-                    ),
-                    secs(*delay),
-                    secs(*elapsed),
+                    format_window(window.0, window.1),
+                    format_duration(*delay),
+                    format_duration(*elapsed),
                 );
             }
             StepOutcome::Stop { reason } => {

@@ -147,11 +147,6 @@ impl Engine {
             }
             let end = self.attempt(attempt).await;
             let (class, next) = self.decide(&end, attempt);
-            tracing::debug!(
-                trigger = %end.close.trigger.name(),
-                class = class.key(),
-                "the policy decided"
-            );
             self.out
                 .emit(EventKind::Close(CloseInfo { class, ..end.close }))
                 .await;
@@ -210,6 +205,13 @@ impl Engine {
     /// the close event. A run the user ended asks nothing.
     fn decide(&mut self, end: &AttemptEnd, attempt: u32) -> (Class, Next) {
         let user_class = || self.settings.policy.classify(Trigger::User);
+        if let Some(interrupt) = end.interrupt.filter(|i| *i != Interrupt::UserClose) {
+            tracing::debug!(
+                attempt,
+                ?interrupt,
+                "the policy is not asked: the run was interrupted"
+            );
+        }
         match end.interrupt {
             Some(Interrupt::Quit) => {
                 return (
@@ -234,10 +236,18 @@ impl Engine {
             Some(Interrupt::ReconnectNow) => return (user_class(), Next::Now),
             Some(Interrupt::UserClose) | None => {}
         }
+        let before = self.history.clone();
         let decision = self
             .settings
             .policy
             .decide(&mut self.history, &end.outcome, &mut self.rng);
+        tracing::debug!(
+            attempt,
+            outcome = ?end.outcome,
+            history = ?before,
+            decision = ?decision,
+            "the policy decided"
+        );
         let class = decision.class();
         let stop = |reason: String, success: bool| Next::Stop {
             reason,

@@ -21,11 +21,12 @@ use tokio_tungstenite::tungstenite::handshake::client::Response;
 use tokio_tungstenite::tungstenite::http::{HeaderMap, HeaderValue};
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 
+use crate::duration::format_duration;
 use crate::engine::event::{ErrorClass, HttpReply};
 use crate::engine::policy::Trigger;
 use crate::engine::settings::Settings;
 use crate::engine::tap::Tap;
-use crate::engine::{target, tls};
+use crate::engine::{debug_log, target, tls};
 
 /// Plain TCP or TLS over TCP.
 #[derive(Debug)]
@@ -149,6 +150,7 @@ pub async fn dial(settings: &Settings, tls: Option<&Arc<ClientConfig>>) -> Resul
             )
         })?
         .collect();
+    debug_log::resolved(&host, port, &addrs);
     if addrs.is_empty() {
         return Err(Failure::new(
             ErrorClass::Dns,
@@ -161,10 +163,14 @@ pub async fn dial(settings: &Settings, tls: Option<&Arc<ClientConfig>>) -> Resul
     for addr in &addrs {
         match TcpStream::connect(addr).await {
             Ok(s) => {
+                tracing::debug!("TCP connected to {addr}");
                 tcp = Some(s);
                 break;
             }
-            Err(e) => last = Some(e),
+            Err(e) => {
+                tracing::debug!("TCP connect to {addr} failed: {e}");
+                last = Some(e);
+            }
         }
     }
     let tcp = tcp.ok_or_else(|| {
@@ -190,6 +196,7 @@ pub async fn dial(settings: &Settings, tls: Option<&Arc<ClientConfig>>) -> Resul
                 .map_err(|e| {
                     Failure::new(ErrorClass::Tls, Trigger::Tls, tls::explain(&e, &host))
                 })?;
+            debug_log::tls_session(&host, stream.get_ref().1);
             Transport::Tls(Box::new(stream))
         }
         None => Transport::Plain(tcp),
@@ -242,17 +249,21 @@ async fn upgrade(settings: &Settings, transport: Transport) -> Result<Opened, Fa
     // Room for the largest --send text on top.
     let largest_send = settings.send.iter().map(String::len).max().unwrap_or(0);
     config.max_write_buffer_size = (4usize << 20).saturating_add(largest_send);
+    debug_log::request(&request, &settings.url, settings.show_secrets);
     match tokio_tungstenite::client_async_with_config(request, Tap::new(transport), Some(config))
         .await
     {
-        Ok((socket, response)) => Ok(Opened {
-            socket,
-            subprotocol: response
-                .headers()
-                .get("sec-websocket-protocol")
-                .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned()),
-            headers: header_list(response.headers(), settings.show_secrets),
-        }),
+        Ok((socket, response)) => {
+            debug_log::response(&response, settings.show_secrets);
+            Ok(Opened {
+                socket,
+                subprotocol: response
+                    .headers()
+                    .get("sec-websocket-protocol")
+                    .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned()),
+                headers: header_list(response.headers(), settings.show_secrets),
+            })
+        }
         Err(e) => Err(handshake_failure(e, settings)),
     }
 }
@@ -318,7 +329,7 @@ fn http_failure(response: &Response, settings: &Settings) -> Failure {
         );
     }
     if let Some(ra) = retry_after {
-        let _ = write!(message, " (Retry-After: {}s)", ra.as_secs());
+        let _ = write!(message, " (Retry-After: {})", format_duration(ra));
     }
     Failure {
         http: Some(HttpReply {
@@ -334,7 +345,10 @@ fn http_failure(response: &Response, settings: &Settings) -> Failure {
 
 fn handshake_failure(err: WsError, settings: &Settings) -> Failure {
     match err {
-        WsError::Http(response) => http_failure(&response, settings),
+        WsError::Http(response) => {
+            debug_log::response(&response, settings.show_secrets);
+            http_failure(&response, settings)
+        }
         WsError::Protocol(ProtocolError::HttparseError(e)) => Failure::new(
             ErrorClass::Protocol,
             Trigger::NotHttp,

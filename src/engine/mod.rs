@@ -8,6 +8,7 @@
 pub mod catalog;
 pub mod connection;
 mod control;
+mod debug_log;
 pub mod dial;
 pub mod emit;
 pub mod error;

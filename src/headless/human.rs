@@ -3,7 +3,9 @@
 
 use std::io::{self, Write};
 
-use crate::duration::format_duration;
+use std::time::Duration;
+
+use crate::duration::{format_duration, format_millis, format_window};
 use crate::engine::catalog;
 use crate::engine::event::{EngineEvent, EventKind, HttpReply, Payload};
 use crate::engine::policy::Trigger;
@@ -41,7 +43,8 @@ pub fn write_human(out: &mut Vec<u8>, event: &EngineEvent) -> io::Result<()> {
         } => {
             write!(
                 out,
-                "open         101 Switching Protocols in {handshake_ms:.1} ms"
+                "open         101 Switching Protocols in {}",
+                format_millis(*handshake_ms)
             )?;
             if let Some(p) = subprotocol {
                 write!(out, ", subprotocol {}", escape(p))?;
@@ -66,7 +69,7 @@ pub fn write_human(out: &mut Vec<u8>, event: &EngineEvent) -> io::Result<()> {
         EventKind::Pong { dir, len, rtt_ms } => {
             write!(out, "pong    {}  {len} B", dir.as_str())?;
             if let Some(rtt) = rtt_ms {
-                write!(out, ", rtt {rtt:.2} ms")?;
+                write!(out, ", rtt {}", format_millis(*rtt))?;
             }
         }
         EventKind::Close(c) => {
@@ -125,13 +128,14 @@ pub fn write_human(out: &mut Vec<u8>, event: &EngineEvent) -> io::Result<()> {
             rule,
             ..
         } => {
-            let d = |ms: u64| format_duration(std::time::Duration::from_millis(ms));
             write!(
                 out,
-                "reconnect    attempt {attempt} in {:.2} s (drawn from {} - {}): {rule}",
-                *delay_ms as f64 / 1000.0,
-                d(window_ms[0]),
-                d(window_ms[1])
+                "reconnect    attempt {attempt} in {} (drawn from {}): {rule}",
+                format_duration(Duration::from_millis(*delay_ms)),
+                format_window(
+                    Duration::from_millis(window_ms[0]),
+                    Duration::from_millis(window_ms[1])
+                )
             )?;
         }
         EventKind::GiveUp { reason } => write!(out, "give up      {}", escape(reason))?,

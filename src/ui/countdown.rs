@@ -11,6 +11,7 @@ use ratatui::widgets::{Gauge, Paragraph, Wrap};
 
 use super::{fmt, panel};
 use crate::app::{App, Phase, SPINNER_STEP};
+use crate::duration::{format_countdown, format_duration};
 use crate::sanitize::sanitize;
 use crate::theme::Theme;
 
@@ -81,7 +82,7 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme, now: 
         ]);
         frame.render_widget(Paragraph::new(line), gauge_row);
     } else {
-        let label = format!("{} → #{}", fmt::tenths(cd.remaining(now)), cd.attempt);
+        let label = format!("{} → #{}", format_countdown(cd.remaining(now)), cd.attempt);
         let gauge = Gauge::default()
             .ratio(cd.ratio(now))
             .label(Span::styled(label, theme.base()))
@@ -94,7 +95,7 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme, now: 
         Span::styled("window ", theme.muted()),
         Span::styled(fmt::window(cd.window_ms), theme.base()),
         Span::styled(" · delay ", theme.muted()),
-        Span::styled(fmt::tenths(cd.delay), theme.base()),
+        Span::styled(format_duration(cd.delay), theme.base()),
     ]));
     lines.push(Line::from(vec![
         Span::styled("rule ", theme.muted()),

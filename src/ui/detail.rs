@@ -11,6 +11,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
 use super::fmt;
+use crate::duration::{format_duration, format_millis};
 use crate::engine::event::{EngineEvent, EventKind, HttpReply, Payload};
 use crate::sanitize::sanitize;
 use crate::theme::Theme;
@@ -147,7 +148,7 @@ pub fn lines(event: &EngineEvent, width: usize, max: usize, theme: &Theme) -> Ve
             ..
         } => {
             out.field("status", &status.to_string());
-            out.field("handshake", &fmt::millis(*handshake_ms));
+            out.field("handshake", &format_millis(*handshake_ms));
             out.field("subprotocol", subprotocol.as_deref().unwrap_or("(none)"));
             if *insecure {
                 out.field("TLS", "certificate checks OFF (--insecure)");
@@ -182,7 +183,7 @@ pub fn lines(event: &EngineEvent, width: usize, max: usize, theme: &Theme) -> Ve
             out.field("error", class.as_str());
             out.field("message", message);
             if let Some(ms) = retry_after_ms {
-                out.field("retry-after", &fmt::tenths(Duration::from_millis(*ms)));
+                out.field("retry-after", &format_duration(Duration::from_millis(*ms)));
             }
             if let Some(http) = http {
                 http_reply(&mut out, http);
@@ -200,7 +201,7 @@ pub fn lines(event: &EngineEvent, width: usize, max: usize, theme: &Theme) -> Ve
             rule,
         } => {
             out.field("next attempt", &format!("#{attempt}"));
-            out.field("delay", &fmt::tenths(Duration::from_millis(*delay_ms)));
+            out.field("delay", &format_duration(Duration::from_millis(*delay_ms)));
             out.field("window", &fmt::window(*window_ms));
             out.field(
                 "due at",
@@ -212,7 +213,7 @@ pub fn lines(event: &EngineEvent, width: usize, max: usize, theme: &Theme) -> Ve
         EventKind::Ping { len, .. } => out.field("length", &fmt::bytes(*len)),
         EventKind::Pong { len, rtt_ms, .. } => {
             out.field("length", &fmt::bytes(*len));
-            out.field("rtt", &rtt_ms.map_or("(unsolicited)".into(), fmt::millis));
+            out.field("rtt", &rtt_ms.map_or("(unsolicited)".into(), format_millis));
         }
         EventKind::Paused => out.field("auto-reconnect", "paused (p resumes)"),
         EventKind::Resumed { .. } => out.field("auto-reconnect", "resumed"),

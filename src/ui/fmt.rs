@@ -1,6 +1,9 @@
 //! Small formatters shared by the regions: times, sizes, wrapping.
+//! Durations are written by [`crate::duration`], as in every other view.
 
 use std::time::Duration;
+
+use crate::duration::format_window;
 
 /// Run time as `mm:ss.mmm` (minutes grow past 59 rather than adding hours,
 /// so the column keeps one shape for the first 100 minutes).
@@ -14,44 +17,9 @@ pub fn clock(t: Duration) -> String {
     )
 }
 
-/// Seconds with tenths: `3.4 s`.
-pub fn tenths(d: Duration) -> String {
-    let tenths = d.as_millis().div_ceil(100);
-    format!("{}.{} s", tenths / 10, tenths % 10)
-}
-
-/// A duration for people: `850ms`, `12s`, `4m05s`, `2h03m`.
-pub fn human(d: Duration) -> String {
-    let secs = d.as_secs();
-    if secs == 0 {
-        format!("{}ms", d.as_millis())
-    } else if secs < 60 {
-        format!("{secs}s")
-    } else if secs < 3600 {
-        format!("{}m{:02}s", secs / 60, secs % 60)
-    } else {
-        format!("{}h{:02}m", secs / 3600, (secs / 60) % 60)
-    }
-}
-
-/// Milliseconds as the engine measures them: `0.4ms`, `12ms`, `1.25s`.
-pub fn millis(ms: f64) -> String {
-    if ms < 10.0 {
-        format!("{ms:.1}ms")
-    } else if ms < 1000.0 {
-        format!("{ms:.0}ms")
-    } else {
-        format!("{:.2}s", ms / 1000.0)
-    }
-}
-
-/// A window in ms as `1.0–5.0 s`.
+/// A window as the events carry it (ms) in the one duration style: `1s-5s`.
 pub fn window(ms: [u64; 2]) -> String {
-    format!(
-        "{:.1}–{:.1} s",
-        ms[0] as f64 / 1000.0,
-        ms[1] as f64 / 1000.0
-    )
+    format_window(Duration::from_millis(ms[0]), Duration::from_millis(ms[1]))
 }
 
 /// A byte count: `12B`, `1.5KiB`, `3.0MiB`.
@@ -96,13 +64,9 @@ mod tests {
     #[test]
     fn formats() {
         assert_eq!(clock(Duration::from_millis(61_234)), "01:01.234");
-        assert_eq!(tenths(Duration::from_millis(3_401)), "3.5 s");
-        assert_eq!(tenths(Duration::ZERO), "0.0 s");
-        assert_eq!(human(Duration::from_secs(245)), "4m05s");
-        assert_eq!(millis(4.54), "4.5ms");
         assert_eq!(bytes(1536), "1.5KiB");
         assert_eq!(hex(&[0, 255, 16]), "00ff10");
-        assert_eq!(window([1000, 5000]), "1.0–5.0 s");
+        assert_eq!(window([1000, 5000]), "1s-5s");
     }
 
     #[test]

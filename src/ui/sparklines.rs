@@ -7,8 +7,8 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Sparkline};
 
-use super::fmt;
 use crate::app::App;
+use crate::duration::format_millis;
 use crate::theme::Theme;
 
 const LABEL: u16 = 14;
@@ -45,7 +45,7 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme, now: 
     let rtt_label = app
         .conn
         .last_rtt_ms
-        .map_or_else(|| "–".to_owned(), fmt::millis);
+        .map_or_else(|| "–".to_owned(), format_millis);
     let points = usize::from(rtt_area.width.saturating_sub(LABEL));
     let rtt: Vec<u64> = tail(stats.rtt_us.iter().copied(), stats.rtt_us.len(), points);
     row(frame, rtt_area, "rtt", &rtt_label, &rtt, theme);

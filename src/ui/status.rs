@@ -8,8 +8,8 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::fmt;
 use crate::app::{App, Phase};
+use crate::duration::{format_duration, format_millis};
 use crate::sanitize::sanitize;
 use crate::theme::Theme;
 
@@ -44,14 +44,17 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme, now: 
         spans.push(sep.clone());
         spans.push(Span::styled("up ", theme.muted()));
         spans.push(Span::styled(
-            fmt::human(now.saturating_duration_since(opened)),
+            // Whole seconds: the status bar redraws every frame.
+            format_duration(std::time::Duration::from_secs(
+                now.saturating_duration_since(opened).as_secs(),
+            )),
             theme.base(),
         ));
     }
     if let Some(rtt) = app.conn.last_rtt_ms {
         spans.push(sep.clone());
         spans.push(Span::styled("rtt ", theme.muted()));
-        spans.push(Span::styled(fmt::millis(rtt), theme.base()));
+        spans.push(Span::styled(format_millis(rtt), theme.base()));
     }
     if let Some(proto) = &app.conn.subprotocol {
         spans.push(sep.clone());

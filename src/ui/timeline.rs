@@ -14,6 +14,7 @@ use ratatui::widgets::Paragraph;
 
 use super::{detail, fmt, panel};
 use crate::app::App;
+use crate::duration::{format_duration, format_millis};
 use crate::engine::event::{Dir, EngineEvent, EventKind, Payload};
 use crate::sanitize::sanitize;
 use crate::theme::Theme;
@@ -66,7 +67,7 @@ pub(super) fn summary(event: &EngineEvent, room: usize, theme: &Theme) -> Summar
             insecure,
             ..
         } => {
-            let mut p = format!("{status} in {}", fmt::millis(*handshake_ms));
+            let mut p = format!("{status} in {}", format_millis(*handshake_ms));
             if let Some(proto) = subprotocol {
                 p.push_str(" · ");
                 p.push_str(&sanitize(proto, 32));
@@ -105,7 +106,7 @@ pub(super) fn summary(event: &EngineEvent, room: usize, theme: &Theme) -> Summar
         EventKind::Pong { dir, len, rtt_ms } => {
             let mut p = format!("{:>7}", fmt::bytes(*len));
             if let Some(rtt) = rtt_ms {
-                p = format!("{p} · rtt {}", fmt::millis(*rtt));
+                p = format!("{p} · rtt {}", format_millis(*rtt));
             }
             s(arrow(*dir), "pong", theme.muted(), p)
         }
@@ -144,7 +145,7 @@ pub(super) fn summary(event: &EngineEvent, room: usize, theme: &Theme) -> Summar
             theme.accent(),
             format!(
                 "attempt #{attempt} in {} · {}",
-                fmt::tenths(std::time::Duration::from_millis(*delay_ms)),
+                format_duration(std::time::Duration::from_millis(*delay_ms)),
                 sanitize(rule, room)
             ),
         ),

@@ -125,7 +125,7 @@ async fn explain_1006_gives_the_entry_and_the_decision() {
     assert!(section(&out, "On the wire").contains("Never"));
     let next = section(&out, NEXT);
     assert!(
-        next.contains("reconnect after a delay drawn from [1s, 2s]"),
+        next.contains("reconnect after a delay drawn from 1s-2s"),
         "{out}"
     );
     assert!(next.contains("abnormal"), "{out}");

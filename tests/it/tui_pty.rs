@@ -141,16 +141,19 @@ fn reconnect_panel(s: &vt100::Screen) -> String {
         .join(" ")
 }
 
-/// The seconds left on the reconnect gauge (`12.3 s → #2`).
+/// The seconds left on the reconnect gauge (`12.3s → #2`, `1m0.0s → #2`).
 fn seconds_left(s: &vt100::Screen) -> Option<f64> {
     let text = reconnect_panel(s);
-    let (before, _) = text.split_once(" s → #")?;
+    let (before, _) = text.split_once(" → #")?;
+    // The gauge's bar runs right up to the label.
     let start = before
-        .rfind(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .rfind(|c: char| !(c.is_ascii_digit() || matches!(c, '.' | 'h' | 'm' | 's')))
         .map_or(0, |i| {
             i + before[i..].chars().next().map_or(1, char::len_utf8)
         });
-    before[start..].parse().ok()
+    wsprobe::duration::parse_duration(&before[start..])
+        .ok()
+        .map(|d| d.as_secs_f64())
 }
 
 /// The code the close picker has selected (the row marked `▸`).

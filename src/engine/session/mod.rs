@@ -270,7 +270,10 @@ impl Session<'_> {
     /// reading. Waiting longer would block commands, so the connection is
     /// given up like a dead one.
     async fn stalled(&mut self) -> Ending {
-        tracing::debug!(wait = ?SEND_WAIT, "a write stalled");
+        tracing::warn!(
+            "a write or flush did not finish within {}: the server stopped reading",
+            format_duration(SEND_WAIT)
+        );
         self.error(
             ErrorClass::Io,
             format!(
