@@ -179,6 +179,16 @@ impl<'de> Deserialize<'de> for Dur {
     }
 }
 
+/// Sleeps until `deadline`, or forever when there is none: one arm of a
+/// `select!` that may or may not have a timer (the engine's waits, the
+/// scenario server's phases, the TUI's next redraw).
+pub async fn until(deadline: Option<tokio::time::Instant>) {
+    match deadline {
+        Some(d) => tokio::time::sleep_until(d).await,
+        None => std::future::pending().await,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -201,7 +201,7 @@ impl Loop<'_> {
                     Some(Err(e)) => return Err(anyhow::Error::new(e).context("reading the terminal")),
                     None => return Err(anyhow!("the terminal closed its input")),
                 },
-                () = sleep_until(wake_at), if wake_at.is_some() => Wake::Tick,
+                () = crate::duration::until(wake_at.map(Into::into)), if wake_at.is_some() => Wake::Tick,
             };
             let mut quit = match wake {
                 Wake::Msg(msg) => {
@@ -286,13 +286,6 @@ impl Loop<'_> {
             any = true;
         }
         any
-    }
-}
-
-async fn sleep_until(at: Option<Instant>) {
-    match at {
-        Some(at) => tokio::time::sleep_until(at.into()).await,
-        None => std::future::pending().await,
     }
 }
 

@@ -10,7 +10,7 @@ use std::time::Duration;
 use futures_util::{SinkExt, StreamExt};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
-use tokio::time::{Instant, MissedTickBehavior, interval_at, sleep, sleep_until};
+use tokio::time::{Instant, MissedTickBehavior, interval_at, sleep};
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::protocol::Role;
@@ -185,7 +185,7 @@ async fn echo(
         let reply = tokio::select! {
             biased;
             () = shared.stopped() => return PhaseEnd::Stopping,
-            () = sleep_until_opt(until) => return PhaseEnd::Elapsed,
+            () = crate::duration::until(until) => return PhaseEnd::Elapsed,
             _ = ticker.tick(), if ticks.is_some() => {
                 tick_no += 1;
                 ticks.map(|(_, make)| Message::text(make(tick_no)))
@@ -220,13 +220,6 @@ async fn echo(
             stats.msgs_out += 1;
             stats.bytes_out += len;
         }
-    }
-}
-
-async fn sleep_until_opt(until: Option<Instant>) {
-    match until {
-        Some(at) => sleep_until(at).await,
-        None => std::future::pending().await,
     }
 }
 

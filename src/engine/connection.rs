@@ -11,9 +11,10 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
+use crate::duration::until;
 use crate::engine::control::{Control, Interrupt, Pending, Step, ms};
 use crate::engine::dial::{self, Failure};
-use crate::engine::emit::{Emitter, EventSink, Output, until};
+use crate::engine::emit::{Emitter, EventSink, Output};
 use crate::engine::error::EngineError;
 use crate::engine::event::{CloseInfo, Command, EngineEvent, ErrorClass, EventKind, Initiator};
 use crate::engine::policy::{Class, Decision, History, Outcome, Trigger, random_seed};

@@ -92,12 +92,3 @@ impl Emitter {
         at.saturating_duration_since(self.start).as_secs_f64() * 1000.0
     }
 }
-
-/// Sleeps until `deadline`, or forever when there is none: one arm of a
-/// `select!` that may or may not have a timer.
-pub(crate) async fn until(deadline: Option<Instant>) {
-    match deadline {
-        Some(d) => tokio::time::sleep_until(d).await,
-        None => std::future::pending().await,
-    }
-}

@@ -12,10 +12,11 @@ use tokio::time::{Instant, Sleep};
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 
 use crate::duration::format_duration;
+use crate::duration::until;
 use crate::engine::connection::AttemptEnd;
 use crate::engine::control::{Control, Interrupt, Step};
 use crate::engine::dial::Socket;
-use crate::engine::emit::{Emitter, until};
+use crate::engine::emit::Emitter;
 use crate::engine::event::{
     BINARY_HEAD, CloseInfo, Command, Dir, ErrorClass, EventKind, Initiator, Payload,
 };
