@@ -13,6 +13,7 @@ pub mod emit;
 pub mod error;
 pub mod event;
 pub mod policy;
+pub mod redact;
 mod session;
 pub mod settings;
 pub mod tap;

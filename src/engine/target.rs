@@ -4,30 +4,7 @@ use url::Url;
 
 use crate::engine::error::EngineError;
 
-/// Query parameters whose values are treated as secrets.
-const SECRET_PARAMS: &[&str] = &[
-    "token",
-    "access_token",
-    "key",
-    "apikey",
-    "api_key",
-    "sig",
-    "signature",
-    "password",
-    "secret",
-    "auth",
-];
-
-/// Headers whose values are treated as secrets.
-const SECRET_HEADERS: &[&str] = &[
-    "authorization",
-    "cookie",
-    "set-cookie",
-    "proxy-authorization",
-];
-
-/// What a redacted value is replaced with.
-pub const REDACTED: &str = "REDACTED";
+pub use crate::engine::redact::{REDACTED, is_secret_header, redact_header, redact_url};
 
 /// Turns what the user typed into a ws:// or wss:// URL: `http(s)://` become
 /// `ws(s)://`, no scheme means `ws://`, anything else is a usage error that
@@ -70,47 +47,6 @@ pub fn normalize_url(input: &str) -> Result<Url, EngineError> {
         )));
     }
     Ok(url)
-}
-
-/// The URL with the password and secret-looking query values replaced.
-pub fn redact_url(url: &Url, show_secrets: bool) -> String {
-    if show_secrets {
-        return url.to_string();
-    }
-    let mut url = url.clone();
-    if url.password().is_some() {
-        let _ = url.set_password(Some(REDACTED));
-    }
-    if url.query().is_some() {
-        let pairs: Vec<(String, String)> = url
-            .query_pairs()
-            .map(|(k, v)| {
-                let secret = SECRET_PARAMS.contains(&k.to_ascii_lowercase().as_str());
-                let v = if secret {
-                    REDACTED.into()
-                } else {
-                    v.into_owned()
-                };
-                (k.into_owned(), v)
-            })
-            .collect();
-        url.query_pairs_mut().clear().extend_pairs(pairs);
-    }
-    url.to_string()
-}
-
-/// Whether a header's value is a secret.
-pub fn is_secret_header(name: &str) -> bool {
-    SECRET_HEADERS.contains(&name.to_ascii_lowercase().as_str())
-}
-
-/// A header value, redacted when the header carries secrets.
-pub fn redact_header(name: &str, value: &str, show_secrets: bool) -> String {
-    if !show_secrets && is_secret_header(name) {
-        REDACTED.into()
-    } else {
-        value.to_string()
-    }
 }
 
 /// Parses `Name: value` from `-H`.
