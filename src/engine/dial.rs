@@ -18,7 +18,8 @@ use tokio_tungstenite::tungstenite::Error as WsError;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::error::ProtocolError;
 use tokio_tungstenite::tungstenite::handshake::client::Response;
-use tokio_tungstenite::tungstenite::http::{HeaderMap, HeaderValue};
+use tokio_tungstenite::tungstenite::http::header::HOST;
+use tokio_tungstenite::tungstenite::http::{HeaderMap, HeaderName, HeaderValue};
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 
 use crate::engine::event::{ErrorClass, HttpReply};
@@ -214,12 +215,15 @@ async fn upgrade(settings: &Settings, transport: Transport) -> Result<Opened, Fa
         )
     };
     for (name, value) in &settings.headers {
-        let name: tokio_tungstenite::tungstenite::http::HeaderName =
-            name.parse().map_err(|e| bad_header(&e))?;
-        headers.append(
-            name,
-            HeaderValue::from_str(value).map_err(|e| bad_header(&e))?,
-        );
+        let name: HeaderName = name.parse().map_err(|e| bad_header(&e))?;
+        let value = HeaderValue::from_str(value).map_err(|e| bad_header(&e))?;
+        if name == HOST {
+            // The user's Host replaces the one from the URL (a virtual host
+            // behind an address); appended, tungstenite would drop it.
+            headers.insert(name, value);
+        } else {
+            headers.append(name, value);
+        }
     }
     if !settings.protocols.is_empty() {
         let joined = settings.protocols.join(", ");
