@@ -1,10 +1,12 @@
-//! Secrets by name, not by a short list: token-like query values in the URL
-//! and secret-looking response headers never reach `--json` or
-//! `--headless` output (unless --show-secrets).
+//! Secrets by name, not by a short list: token-like query values in the URL,
+//! secret-looking response headers, and URLs inside `Location`,
+//! `Content-Location` and `Link` never reach `--json` or `--headless`
+//! output (unless --show-secrets).
 
 mod common;
 
-use common::{BinRun, Server, close_frame, close_with, handshake};
+use common::{BinRun, Server, close_frame, close_with, drain_to_eof, handshake, read_request};
+use tokio::io::AsyncWriteExt;
 
 /// Query names that carry secrets; each gets the value `v<index>SECRET`.
 const SECRET_NAMES: &[&str] = &[
@@ -104,4 +106,37 @@ async fn secret_looking_response_headers_are_redacted() {
     assert_eq!(open["headers"]["x-auth-token"], "REDACTED", "{open}");
     assert_eq!(open["headers"]["x-request-id"], "visible-id", "{open}");
     assert_eq!(open["headers"]["keep-alive"], "timeout=5", "{open}");
+}
+
+#[tokio::test]
+async fn urls_in_redirects_and_links_hide_their_secrets() {
+    let server = common::serve(|_, mut tcp| async move {
+        read_request(&mut tcp).await?;
+        tcp.write_all(
+            b"HTTP/1.1 302 Found\r\n\
+              Location: wss://login.example/ws?token=loc1SECRET&room=7\r\n\
+              Content-Location: /ws?id_token=loc2SECRET&page=2\r\n\
+              Link: <https://u:loc3SECRET@cdn.example/a?X-Amz-Signature=loc4SECRET&v=1>; rel=preload\r\n\
+              Content-Length: 60\r\n\r\n\
+              <a href=\"wss://login.example/ws?token=loc5SECRET\">moved</a>\n",
+        )
+        .await?;
+        drain_to_eof(&mut tcp).await
+    })
+    .await;
+    let (json, text) = both_modes(server.url("/").as_str(), &[]).await;
+    assert!(!text.contains("SECRET"), "{text}");
+    let events = json.json();
+    let error = events
+        .iter()
+        .find(|e| e["kind"] == "error")
+        .expect("an error");
+    let message = error["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("wss://login.example/ws?token=REDACTED&room=7"),
+        "{message}"
+    );
+    assert!(text.contains("page=2") && text.contains("v=1"), "{text}");
+    let out = common::run_bin(&[server.url("/").as_str(), "--json", "--show-secrets"]).await;
+    assert!(out.out().contains("loc1SECRET"), "{}", out.out());
 }
