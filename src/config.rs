@@ -12,6 +12,7 @@ use crate::engine::settings::Settings;
 
 use crate::app::DEFAULT_HISTORY;
 use crate::engine::target;
+use crate::text::escape;
 use crate::theme::{self, Theme};
 use crate::tui::TuiOptions;
 use crate::usage::UsageError;
@@ -44,10 +45,15 @@ pub fn settings(url: &str, args: &ConnectArgs) -> Result<Settings, UsageError> {
         .iter()
         .map(|h| target::parse_header(h))
         .collect::<Result<Vec<_>, _>>()?;
+    if let Some(origin) = &args.origin {
+        target::check_header_value("--origin", origin)?;
+    }
+    single_valued(&headers, args)?;
     for p in &args.protocols {
         if p.is_empty() || p.bytes().any(|b| !b.is_ascii_graphic() || b == b',') {
             return Err(UsageError::new(format!(
-                "--protocol `{p}` is not a valid subprotocol name (printable ASCII without commas or spaces)"
+                "--protocol `{}` is not a valid subprotocol name (printable ASCII without commas or spaces)",
+                escape(p)
             )));
         }
     }
@@ -56,7 +62,7 @@ pub fn settings(url: &str, args: &ConnectArgs) -> Result<Settings, UsageError> {
     {
         return Err(UsageError::new(format!(
             "--cacert {}: no such file; give the path of a PEM CA certificate",
-            path.display()
+            escape(&path.display().to_string())
         )));
     }
     if args.max_attempts == Some(0) {
@@ -89,12 +95,45 @@ pub fn settings(url: &str, args: &ConnectArgs) -> Result<Settings, UsageError> {
     Ok(s)
 }
 
+/// Headers that may appear once in the request: a second `-H Host`, or
+/// `-H Origin` beside `--origin`, or `-H Sec-WebSocket-Protocol` beside
+/// `--protocol`, would replace the other one without a word.
+fn single_valued(headers: &[(String, String)], args: &ConnectArgs) -> Result<(), UsageError> {
+    let count = |name: &str| {
+        headers
+            .iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+            .count()
+    };
+    if count("host") > 1 {
+        return Err(UsageError::new(
+            "-H Host is given more than once; give it once",
+        ));
+    }
+    let origins = count("origin") + usize::from(args.origin.is_some());
+    if origins > 1 {
+        return Err(UsageError::new(
+            "the Origin header is given more than once (-H Origin, --origin); give it once",
+        ));
+    }
+    if count("sec-websocket-protocol") > 0 && !args.protocols.is_empty() {
+        return Err(UsageError::new(
+            "-H Sec-WebSocket-Protocol and --protocol both set the subprotocols; use --protocol \
+             (repeatable)",
+        ));
+    }
+    Ok(())
+}
+
 /// Loads `--policy FILE` (or the defaults); a bad file is a usage error
-/// that names file, line and key and says where to start from.
+/// that names file, line and key and says where to start from. The
+/// problem is quoted escaped: it may hold bytes of the file (an escape
+/// sequence there must not retitle or clear the terminal).
 pub fn load_policy(path: Option<&Path>) -> Result<Policy, UsageError> {
     crate::engine::policy::file::load(path).map_err(|e| {
         UsageError::new(format!(
-            "bad policy file {e}\n  (see `wsprobe policy show` for a valid file to start from)"
+            "bad policy file {}\n  (see `wsprobe policy show` for a valid file to start from)",
+            escape(&e.to_string())
         ))
     })
 }
@@ -116,7 +155,7 @@ pub fn serve_config(args: &ServeArgs) -> Result<ServerConfig, UsageError> {
         UsageError::new(format!(
             "--scenario {}: {e}; use a name (echo, normal, going-away, restart, overload, \
              drop, silent, flood, cycle) or a path such as close/4000 or reject/503",
-            crate::text::escape(&args.scenario)
+            escape(&args.scenario)
         ))
     })?;
     Ok(ServerConfig {

@@ -15,8 +15,17 @@ impl UsageError {
 }
 
 impl fmt::Display for UsageError {
+    /// The message with every control character escaped except its own line
+    /// breaks: usage errors quote arguments and files, and an escape
+    /// sequence in one must not retitle or clear the terminal.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        for (i, line) in self.0.split('\n').enumerate() {
+            if i > 0 {
+                f.write_str("\n")?;
+            }
+            f.write_str(&crate::text::escape(line))?;
+        }
+        Ok(())
     }
 }
 
@@ -25,5 +34,16 @@ impl std::error::Error for UsageError {}
 impl From<crate::engine::error::EngineError> for UsageError {
     fn from(e: crate::engine::error::EngineError) -> Self {
         Self(e.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoted_input_cannot_steer_the_terminal() {
+        let e = UsageError::new("bad `\x1b]0;t\x07`\n  (see help)");
+        assert_eq!(e.to_string(), "bad `\\x1b]0;t\\x07`\n  (see help)");
     }
 }

@@ -1,7 +1,6 @@
 //! One connection attempt up to the open socket: DNS, TCP, TLS and the HTTP
 //! upgrade, each failure turned into the error class and message of SPEC §2.
 
-use std::fmt::Write as _;
 use std::io;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -14,19 +13,17 @@ use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
 use tokio_rustls::client::TlsStream;
 use tokio_tungstenite::WebSocketStream;
-use tokio_tungstenite::tungstenite::Error as WsError;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-use tokio_tungstenite::tungstenite::error::ProtocolError;
-use tokio_tungstenite::tungstenite::handshake::client::Response;
-use tokio_tungstenite::tungstenite::http::{HeaderMap, HeaderValue};
+use tokio_tungstenite::tungstenite::http::header::HOST;
+use tokio_tungstenite::tungstenite::http::{HeaderName, HeaderValue};
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 
-use crate::duration::format_duration;
 use crate::engine::event::{ErrorClass, HttpReply};
 use crate::engine::policy::Trigger;
+use crate::engine::reply::{self, Head};
 use crate::engine::settings::Settings;
 use crate::engine::tap::Tap;
-use crate::engine::{debug_log, target, tls};
+use crate::engine::{debug_log, tls};
 
 /// Plain TCP or TLS over TCP.
 #[derive(Debug)]
@@ -221,12 +218,15 @@ async fn upgrade(settings: &Settings, transport: Transport) -> Result<Opened, Fa
         )
     };
     for (name, value) in &settings.headers {
-        let name: tokio_tungstenite::tungstenite::http::HeaderName =
-            name.parse().map_err(|e| bad_header(&e))?;
-        headers.append(
-            name,
-            HeaderValue::from_str(value).map_err(|e| bad_header(&e))?,
-        );
+        let name: HeaderName = name.parse().map_err(|e| bad_header(&e))?;
+        let value = HeaderValue::from_str(value).map_err(|e| bad_header(&e))?;
+        if name == HOST {
+            // The user's Host replaces the one from the URL (a virtual host
+            // behind an address); appended, tungstenite would drop it.
+            headers.insert(name, value);
+        } else {
+            headers.append(name, value);
+        }
     }
     if !settings.protocols.is_empty() {
         let joined = settings.protocols.join(", ");
@@ -250,34 +250,31 @@ async fn upgrade(settings: &Settings, transport: Transport) -> Result<Opened, Fa
     let largest_send = settings.send.iter().map(String::len).max().unwrap_or(0);
     config.max_write_buffer_size = (4usize << 20).saturating_add(largest_send);
     debug_log::request(&request, &settings.url, settings.show_secrets);
-    match tokio_tungstenite::client_async_with_config(request, Tap::new(transport), Some(config))
-        .await
-    {
+    let tap = Tap::new(transport);
+    // The raw head outlives the tap, which tungstenite drops on failure.
+    let record = tap.head_record();
+    match tokio_tungstenite::client_async_with_config(request, tap, Some(config)).await {
         Ok((socket, response)) => {
             debug_log::response(&response, settings.show_secrets);
+            let interim = socket.get_ref().interim_answers();
+            if interim > 0 {
+                tracing::debug!(interim, "interim answers before the 101 were skipped");
+            }
+            let head = Head::of(&record, &response);
+            if let Some(failure) = reply::switch_failure(&head, settings) {
+                return Err(failure);
+            }
             Ok(Opened {
                 socket,
                 subprotocol: response
                     .headers()
                     .get("sec-websocket-protocol")
                     .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned()),
-                headers: header_list(response.headers(), settings.show_secrets),
+                headers: head.list(settings.show_secrets),
             })
         }
-        Err(e) => Err(handshake_failure(e, settings)),
+        Err(e) => Err(reply::handshake_failure(e, settings, &record)),
     }
-}
-
-fn header_list(map: &HeaderMap, show_secrets: bool) -> Vec<(String, String)> {
-    map.iter()
-        .map(|(k, v)| {
-            let value = String::from_utf8_lossy(v.as_bytes());
-            (
-                k.as_str().to_string(),
-                target::redact_header(k.as_str(), &value, show_secrets),
-            )
-        })
-        .collect()
 }
 
 /// Retry-After as seconds or an HTTP date.
@@ -291,101 +288,4 @@ pub fn parse_retry_after(value: &str) -> Option<Duration> {
         when.duration_since(SystemTime::now())
             .unwrap_or(Duration::ZERO),
     )
-}
-
-fn http_failure(response: &Response, settings: &Settings) -> Failure {
-    let status = response.status();
-    let code = status.as_u16();
-    let reason = status.canonical_reason().unwrap_or("").to_string();
-    let retry_after = response
-        .headers()
-        .get("retry-after")
-        .and_then(|v| v.to_str().ok())
-        .and_then(parse_retry_after);
-    let body = response
-        .body()
-        .as_deref()
-        .map(|b| String::from_utf8_lossy(&b[..b.len().min(2048)]).into_owned())
-        .unwrap_or_default();
-    let mut message =
-        format!("the server answered HTTP {code} {reason} instead of 101 Switching Protocols");
-    if status.is_redirection() {
-        match response
-            .headers()
-            .get("location")
-            .and_then(|v| v.to_str().ok())
-        {
-            Some(loc) => {
-                let _ = write!(
-                    message,
-                    "; it redirects to {loc} — connect to that URL instead"
-                );
-            }
-            None => message.push_str("; it is a redirect without a Location header"),
-        }
-    } else if code == 200 {
-        message.push_str(
-            "; this path is a plain HTTP page, or a proxy did not pass the upgrade through",
-        );
-    }
-    if let Some(ra) = retry_after {
-        let _ = write!(message, " (Retry-After: {})", format_duration(ra));
-    }
-    Failure {
-        http: Some(HttpReply {
-            status: code,
-            reason,
-            headers: header_list(response.headers(), settings.show_secrets),
-            body,
-        }),
-        retry_after,
-        ..Failure::new(ErrorClass::Http, Trigger::Http(code), message)
-    }
-}
-
-fn handshake_failure(err: WsError, settings: &Settings) -> Failure {
-    match err {
-        WsError::Http(response) => {
-            debug_log::response(&response, settings.show_secrets);
-            http_failure(&response, settings)
-        }
-        WsError::Protocol(ProtocolError::HttparseError(e)) => Failure::new(
-            ErrorClass::Protocol,
-            Trigger::NotHttp,
-            format!(
-                "the reply is not HTTP ({e}): is this a WebSocket endpoint? \
-                 (wss:// to a plain port, or ws:// to a TLS port, look like this)"
-            ),
-        ),
-        WsError::Protocol(ProtocolError::HandshakeIncomplete) => Failure::new(
-            ErrorClass::Io,
-            Trigger::Code(1006),
-            "the server closed the connection during the handshake".into(),
-        ),
-        WsError::Protocol(e) => Failure::new(
-            ErrorClass::Protocol,
-            Trigger::Violation,
-            format!("the upgrade reply breaks the WebSocket handshake: {e}"),
-        ),
-        WsError::Capacity(e) => Failure::new(
-            ErrorClass::Protocol,
-            Trigger::Violation,
-            format!("the upgrade reply is malformed: {e}"),
-        ),
-        WsError::Io(e) if tls::is_tls_error(&e) && settings.url.scheme() == "wss" => Failure::new(
-            ErrorClass::Tls,
-            Trigger::Tls,
-            tls::explain(&e, settings.url.host_str().unwrap_or_default()),
-        ),
-        WsError::Io(e) => Failure::new(
-            ErrorClass::Io,
-            Trigger::Code(1006),
-            format!("the connection failed during the handshake: {e}"),
-        ),
-        other => Failure::new(
-            ErrorClass::Protocol,
-            Trigger::Violation,
-            format!("handshake failed: {other}"),
-        ),
-    }
 }

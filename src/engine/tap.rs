@@ -5,13 +5,19 @@
 //! into 1002 before the application sees them; the tap lets wsprobe report
 //! what the server actually sent. It parses only frame headers and skips
 //! payloads, so its cost per message is a handful of comparisons.
+//!
+//! Before the frames, the tap passes the answer's HTTP head through a
+//! [`HeadFilter`]: interim `1xx` answers are dropped and a `Connection`
+//! token list is made plain, so tungstenite judges the real answer.
 
 use std::io;
 use std::pin::Pin;
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, ready};
 
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::time::Instant;
+
+use crate::engine::head::{HeadFilter, HeadRecord};
 
 /// Where the parser is in the byte stream.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -173,6 +179,7 @@ impl FrameWatch {
 #[derive(Debug)]
 pub struct Tap<S> {
     inner: S,
+    head: HeadFilter,
     watch: FrameWatch,
     last_read: Option<Instant>,
 }
@@ -182,9 +189,21 @@ impl<S> Tap<S> {
     pub fn new(inner: S) -> Self {
         Self {
             inner,
+            head: HeadFilter::default(),
             watch: FrameWatch::default(),
             last_read: None,
         }
+    }
+
+    /// The raw head of the server's final answer, as far as it arrived
+    /// (kept after the tap itself is gone).
+    pub fn head_record(&self) -> HeadRecord {
+        self.head.record()
+    }
+
+    /// How many interim (`1xx`) answers came before the final one.
+    pub fn interim_answers(&self) -> u32 {
+        self.head.skipped()
     }
 
     /// When bytes last arrived. Liveness counts from here, so a large
@@ -211,6 +230,31 @@ impl<S: AsyncRead + Unpin> AsyncRead for Tap<S> {
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
         let this = self.get_mut();
+        // The head goes through the filter; what it passes on is read from there.
+        loop {
+            let pending = this.head.pending();
+            if !pending.is_empty() {
+                let n = pending.len().min(buf.remaining());
+                buf.put_slice(&pending[..n]);
+                this.watch.observe(&pending[..n]);
+                this.head.consume(n);
+                return Poll::Ready(Ok(()));
+            }
+            if !this.head.in_head() {
+                break;
+            }
+            let mut chunk = [0u8; 4096];
+            let mut read = ReadBuf::new(&mut chunk);
+            ready!(Pin::new(&mut this.inner).poll_read(cx, &mut read))?;
+            let eof = read.filled().is_empty();
+            if !eof {
+                this.last_read = Some(Instant::now());
+            }
+            this.head.push(read.filled());
+            if eof && this.head.pending().is_empty() {
+                return Poll::Ready(Ok(()));
+            }
+        }
         let before = buf.filled().len();
         let res = Pin::new(&mut this.inner).poll_read(cx, buf);
         if let Poll::Ready(Ok(())) = res

@@ -1,48 +1,30 @@
-//! The URL the user typed, normalised, and redaction of secrets in URLs and headers.
+//! The URL the user typed, normalised; the `-H` headers the user gave,
+//! checked; and (re-exported) redaction of secrets in URLs and headers.
+//! Every message here quotes the user's input escaped, so a control
+//! character in an argument cannot steer the terminal.
 
 use url::Url;
 
 use crate::engine::error::EngineError;
+use crate::text::escape;
 
-/// Query parameters whose values are treated as secrets.
-const SECRET_PARAMS: &[&str] = &[
-    "token",
-    "access_token",
-    "key",
-    "apikey",
-    "api_key",
-    "sig",
-    "signature",
-    "password",
-    "secret",
-    "auth",
-];
-
-/// Headers whose values are treated as secrets.
-const SECRET_HEADERS: &[&str] = &[
-    "authorization",
-    "cookie",
-    "set-cookie",
-    "proxy-authorization",
-];
-
-/// What a redacted value is replaced with.
-pub const REDACTED: &str = "REDACTED";
+pub use crate::engine::redact::{REDACTED, is_secret_header, redact_header, redact_url};
 
 /// Turns what the user typed into a ws:// or wss:// URL: `http(s)://` become
 /// `ws(s)://`, no scheme means `ws://`, anything else is a usage error that
 /// shows a corrected example.
 pub fn normalize_url(input: &str) -> Result<Url, EngineError> {
-    let input = input.trim();
+    let raw = input.trim();
+    let input = escape(raw);
     if input.is_empty() {
         return Err(EngineError::url(
             "the URL is empty; give one like ws://localhost:8080/ws",
         ));
     }
-    let with_scheme = if input.contains("://") {
-        input.to_string()
+    let with_scheme = if raw.contains("://") {
+        raw.to_string()
     } else {
-        format!("ws://{input}")
+        format!("ws://{raw}")
     };
     let mut url = Url::parse(&with_scheme).map_err(|e| {
         EngineError::url(format!(
@@ -53,7 +35,7 @@ pub fn normalize_url(input: &str) -> Result<Url, EngineError> {
         "ws" | "http" => "ws",
         "wss" | "https" => "wss",
         other => {
-            let rest = &with_scheme[other.len() + 3..];
+            let rest = escape(&with_scheme[other.len() + 3..]);
             return Err(EngineError::url(format!(
                 "`{other}://` is not a WebSocket scheme; use ws:// or wss:// (for example ws://{rest})"
             )));
@@ -72,52 +54,35 @@ pub fn normalize_url(input: &str) -> Result<Url, EngineError> {
     Ok(url)
 }
 
-/// The URL with the password and secret-looking query values replaced.
-pub fn redact_url(url: &Url, show_secrets: bool) -> String {
-    if show_secrets {
-        return url.to_string();
-    }
-    let mut url = url.clone();
-    if url.password().is_some() {
-        let _ = url.set_password(Some(REDACTED));
-    }
-    if url.query().is_some() {
-        let pairs: Vec<(String, String)> = url
-            .query_pairs()
-            .map(|(k, v)| {
-                let secret = SECRET_PARAMS.contains(&k.to_ascii_lowercase().as_str());
-                let v = if secret {
-                    REDACTED.into()
-                } else {
-                    v.into_owned()
-                };
-                (k.into_owned(), v)
-            })
-            .collect();
-        url.query_pairs_mut().clear().extend_pairs(pairs);
-    }
-    url.to_string()
-}
+/// Headers the handshake writes itself, and why a second copy would break it.
+const HANDSHAKE_HEADERS: &[(&str, &str)] = &[
+    (
+        "sec-websocket-key",
+        "wsprobe sends a fresh key on every attempt and checks the server's \
+         Sec-WebSocket-Accept against it",
+    ),
+    (
+        "sec-websocket-version",
+        "wsprobe speaks version 13, the only one RFC 6455 defines",
+    ),
+    (
+        "upgrade",
+        "the handshake itself asks for `Upgrade: websocket`",
+    ),
+    (
+        "connection",
+        "the handshake itself sends `Connection: Upgrade`",
+    ),
+];
 
-/// Whether a header's value is a secret.
-pub fn is_secret_header(name: &str) -> bool {
-    SECRET_HEADERS.contains(&name.to_ascii_lowercase().as_str())
-}
-
-/// A header value, redacted when the header carries secrets.
-pub fn redact_header(name: &str, value: &str, show_secrets: bool) -> String {
-    if !show_secrets && is_secret_header(name) {
-        REDACTED.into()
-    } else {
-        value.to_string()
-    }
-}
-
-/// Parses `Name: value` from `-H`.
+/// Parses `Name: value` from `-H`. Refuses what cannot be sent as typed: a
+/// bad name, a control character in the value, and the headers the
+/// handshake writes itself (they would be dropped or break the handshake).
 pub fn parse_header(raw: &str) -> Result<(String, String), EngineError> {
     let Some((name, value)) = raw.split_once(':') else {
         return Err(EngineError::header(format!(
-            "header `{raw}` has no colon; write it like -H \"Authorization: Bearer TOKEN\""
+            "header `{}` has no colon; write it like -H \"Authorization: Bearer TOKEN\"",
+            escape(raw)
         )));
     };
     let name = name.trim();
@@ -127,16 +92,43 @@ pub fn parse_header(raw: &str) -> Result<(String, String), EngineError> {
             .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
     if !valid {
         return Err(EngineError::header(format!(
-            "`{name}` is not a valid header name; use letters, digits and dashes (e.g. X-Api-Key)"
+            "-H: `{}` is not a valid header name; use letters, digits and dashes (e.g. X-Api-Key)",
+            escape(name)
         )));
     }
-    let value = value.trim();
-    if value.bytes().any(|b| b == b'\r' || b == b'\n' || b == 0) {
+    if let Some((_, why)) = HANDSHAKE_HEADERS
+        .iter()
+        .find(|(h, _)| name.eq_ignore_ascii_case(h))
+    {
         return Err(EngineError::header(format!(
-            "the value of header `{name}` contains a line break"
+            "-H {name}: wsprobe writes this header of the WebSocket handshake itself and a \
+             second one would break the handshake ({why}); leave it out"
         )));
     }
+    let value = value.trim_matches([' ', '\t']);
+    check_header_value(&format!("-H {name}"), value)?;
     Ok((name.to_string(), value.to_string()))
+}
+
+/// Refuses a header value (of `-H`, `--origin`, …; `what` names the flag)
+/// that holds a control character other than tab: a line break would
+/// smuggle in a header of its own, and HTTP allows none of the others.
+pub fn check_header_value(what: &str, value: &str) -> Result<(), EngineError> {
+    match value.chars().find(|&c| c.is_control() && c != '\t') {
+        None => Ok(()),
+        Some(c) => {
+            let kind = if matches!(c, '\r' | '\n') {
+                "a line break"
+            } else {
+                "a control character"
+            };
+            // The value itself is not quoted: it may be a secret.
+            Err(EngineError::header(format!(
+                "{what}: the value contains {kind} ({}); header values must be printable text",
+                escape(c.encode_utf8(&mut [0; 4]))
+            )))
+        }
+    }
 }
 
 #[cfg(test)]
@@ -191,5 +183,16 @@ mod tests {
         );
         assert!(parse_header("NoColon").is_err());
         assert!(parse_header("Bad Name: x").is_err());
+        assert_eq!(parse_header("Host: v.example").unwrap().1, "v.example");
+        for refused in ["Sec-WebSocket-Key: x", "upgrade: y", "CONNECTION: z"] {
+            let e = parse_header(refused).unwrap_err().to_string();
+            assert!(e.contains("handshake"), "{e}");
+        }
+        let e = parse_header("X: a\x1b]0;t\x07").unwrap_err().to_string();
+        assert!(
+            e.contains("\\x1b") && !e.contains('\x1b') && !e.contains('\x07'),
+            "{e}"
+        );
+        assert!(parse_header("X: \ttabbed\tvalue ").is_ok());
     }
 }

@@ -40,24 +40,24 @@ pub fn client_config(
                 .map_err(|e| {
                     EngineError::tls(format!(
                         "--cacert {}: cannot read it as PEM ({e}); give a PEM file with a CA certificate",
-                        path.display()
+                        crate::text::escape(&path.display().to_string())
                     ))
                 })?
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(|e| {
-                    EngineError::tls(format!("--cacert {}: bad PEM ({e})", path.display()))
+                    EngineError::tls(format!("--cacert {}: bad PEM ({e})", crate::text::escape(&path.display().to_string())))
                 })?;
             if certs.is_empty() {
                 return Err(EngineError::tls(format!(
                     "--cacert {}: no certificate found; the file must hold a PEM \"CERTIFICATE\" block",
-                    path.display()
+                    crate::text::escape(&path.display().to_string())
                 )));
             }
             for cert in certs {
                 roots.add(cert).map_err(|e| {
                     EngineError::tls(format!(
                         "--cacert {}: unusable certificate ({e})",
-                        path.display()
+                        crate::text::escape(&path.display().to_string())
                     ))
                 })?;
             }
