@@ -2,9 +2,9 @@
 
 use std::time::{Duration, Instant};
 
-use super::keys::{Action, action};
+use super::keys::{Action, action, replay_action};
 use super::state::{CLOSE_CODES, ClosedAttempt, Countdown, MAX_REASON_BYTES, Phase, View};
-use super::{App, Effect, Mode, Msg};
+use super::{App, Effect, Mode, Msg, PromptFor, ReplayControl};
 use crate::engine::event::{Command, EngineEvent, EventKind};
 
 /// Longest text the composer accepts: a guard against a stuck key, not a
@@ -28,7 +28,12 @@ pub fn update(app: &mut App, msg: Msg, now: Instant) -> Vec<Effect> {
         }
         Msg::Shutdown => quit(app, 1001),
         Msg::Key(key) => {
-            let Some(action) = action(&app.mode, key) else {
+            let action = if app.replay.is_some() {
+                replay_action(&app.mode, key)
+            } else {
+                action(&app.mode, key)
+            };
+            let Some(action) = action else {
                 return Vec::new();
             };
             app.notice = None;
@@ -208,6 +213,28 @@ fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
             }
             _ => Vec::new(),
         },
+        Mode::Prompt { purpose, text } => match action {
+            Action::Input(c) => {
+                if text.len() + c.len_utf8() <= 4096 {
+                    text.push(c);
+                }
+                Vec::new()
+            }
+            Action::Backspace => {
+                text.pop();
+                Vec::new()
+            }
+            Action::Confirm => {
+                let (purpose, text) = (*purpose, std::mem::take(text));
+                app.mode = Mode::Normal;
+                answer(app, purpose, text.trim())
+            }
+            Action::Back => {
+                app.mode = Mode::Normal;
+                Vec::new()
+            }
+            _ => Vec::new(),
+        },
         Mode::Composer { text } => match action {
             Action::Input(c) => {
                 if text.len() + c.len_utf8() <= MAX_COMPOSE_BYTES {
@@ -240,7 +267,53 @@ fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
     }
 }
 
+/// What a prompt's answer asks for.
+fn answer(app: &mut App, purpose: PromptFor, text: &str) -> Vec<Effect> {
+    match purpose {
+        PromptFor::Save if text.is_empty() => {
+            app.notice = Some("no file name: nothing was saved".into());
+            Vec::new()
+        }
+        PromptFor::Save => vec![Effect::Save(text.into())],
+        PromptFor::Goto => match crate::duration::parse_duration(text) {
+            Ok(t) => vec![Effect::Replay(ReplayControl::Goto(t))],
+            Err(e) => {
+                app.notice = Some(format!("{e}; type a time like 1m30s or 90s"));
+                Vec::new()
+            }
+        },
+    }
+}
+
+/// The replay keys; `None` for every other action.
+fn replay_keys(app: &mut App, action: Action) -> Option<Vec<Effect>> {
+    app.replay.as_ref()?;
+    let control = match action {
+        Action::TogglePlay => ReplayControl::TogglePlay,
+        Action::Step => ReplayControl::Step,
+        Action::NextClose => ReplayControl::NextClose,
+        Action::PreviousClose => ReplayControl::PreviousClose,
+        Action::Goto => {
+            app.mode = Mode::Prompt {
+                purpose: PromptFor::Goto,
+                text: String::new(),
+            };
+            return Some(Vec::new());
+        }
+        Action::Reconnect | Action::TogglePause | Action::OpenPicker | Action::OpenComposer => {
+            app.notice = Some("a replay sends nothing: r, p, c and i work in a live run".into());
+            return Some(Vec::new());
+        }
+        Action::Quit => return Some(vec![Effect::Quit]),
+        _ => return None,
+    };
+    Some(vec![Effect::Replay(control)])
+}
+
 fn normal(app: &mut App, action: Action) -> Vec<Effect> {
+    if let Some(effects) = replay_keys(app, action) {
+        return effects;
+    }
     match action {
         Action::Quit => return quit(app, 1000),
         Action::Reconnect => return vec![Effect::Send(Command::ReconnectNow)],
@@ -288,7 +361,21 @@ fn normal(app: &mut App, action: Action) -> Vec<Effect> {
             None => app.notice = Some("nothing to explain yet: no close so far".to_owned()),
         },
         Action::Back => app.view.expanded = false,
-        Action::Interrupt | Action::Confirm | Action::Input(_) | Action::Backspace => {}
+        Action::Save => {
+            app.mode = Mode::Prompt {
+                purpose: PromptFor::Save,
+                text: app.save_name.clone(),
+            };
+        }
+        Action::Interrupt
+        | Action::Confirm
+        | Action::Input(_)
+        | Action::Backspace
+        | Action::TogglePlay
+        | Action::Step
+        | Action::NextClose
+        | Action::PreviousClose
+        | Action::Goto => {}
     }
     Vec::new()
 }
