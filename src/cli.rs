@@ -174,7 +174,7 @@ pub struct OutputArgs {
 
     /// How much of a binary message --json writes: `preview` (the first 64
     /// bytes as hex) or `full` (also the whole payload as base64).
-    #[arg(long, value_name = "MODE", value_enum)]
+    #[arg(long, value_name = "MODE", value_enum, hide_possible_values = true)]
     pub payload: Option<PayloadMode>,
 }
 

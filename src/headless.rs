@@ -62,13 +62,14 @@ pub async fn run(
             whole_binary: run.whole_binary,
         },
         line: Vec::with_capacity(256),
+        session: None,
         broken_pipe: Arc::new(AtomicBool::new(false)),
         failed: Arc::new(Mutex::new(None)),
     };
     if run.format == Format::Json {
-        write_session(&mut sink.line, &run.session)?;
-        let line = std::mem::take(&mut sink.line);
-        sink.out.write_all(&line).map_err(|e| sink.note(e))?;
+        let mut line = Vec::with_capacity(2048);
+        write_session(&mut line, &run.session)?;
+        sink.session = Some(line);
     }
     let broken_pipe = sink.broken_pipe.clone();
     let failed = sink.failed.clone();
@@ -99,7 +100,7 @@ pub async fn run(
     }
     // Any other write failure (a full disk, a closed terminal) is said, not
     // swallowed: the events it lost are the user's.
-    let write_error = failed.lock().map(|mut e| e.take()).unwrap_or(None);
+    let write_error = failed.lock().map_or(None, |mut e| e.take());
     if let Some(e) = write_error {
         return Err(anyhow::anyhow!(
             "cannot write the events to stdout: {e}; the run was stopped"
@@ -114,6 +115,9 @@ struct LineSink {
     format: Format,
     style: JsonStyle,
     line: Vec<u8>,
+    /// The `session` line, written before the first event (not before the
+    /// engine has started: settings it refuses leave stdout empty).
+    session: Option<Vec<u8>>,
     broken_pipe: Arc<AtomicBool>,
     /// The first write error other than a closed pipe.
     failed: Arc<Mutex<Option<io::Error>>>,
@@ -134,6 +138,9 @@ impl LineSink {
 
 impl EventSink for LineSink {
     fn event(&mut self, event: &EngineEvent) -> io::Result<()> {
+        if let Some(session) = self.session.take() {
+            self.out.write_all(&session).map_err(|e| self.note(e))?;
+        }
         self.line.clear();
         match self.format {
             Format::Json => write_json(&mut self.line, event, &self.style)?,

@@ -13,6 +13,7 @@ pub mod explain;
 pub mod export;
 pub mod headless;
 pub mod input;
+pub mod memory;
 pub mod record;
 pub mod replay;
 pub mod sanitize;

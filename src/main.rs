@@ -20,7 +20,7 @@ use wsprobe::usage::UsageError;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match run(cli) {
+    let code = match run(cli) {
         Ok(code) => code,
         Err(err) => {
             if let Some(usage) = err.downcast_ref::<UsageError>() {
@@ -38,7 +38,9 @@ fn main() -> ExitCode {
                 ExitCode::from(1)
             }
         }
-    }
+    };
+    wsprobe::memory::report_if_asked();
+    code
 }
 
 fn print(text: &str) -> anyhow::Result<()> {

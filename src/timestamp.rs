@@ -48,11 +48,15 @@ pub fn push_rfc3339_millis(out: &mut String, at: SystemTime) {
 /// Parses RFC 3339 text: `YYYY-MM-DDTHH:MM:SS`, an optional fraction, and
 /// `Z` or a `±HH:MM` offset. `None` when it is not such a time.
 pub fn parse_rfc3339(text: &str) -> Option<SystemTime> {
-    let b = text.as_bytes();
-    if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') {
+    let bytes = text.as_bytes();
+    if bytes.len() < 20
+        || bytes[4] != b'-'
+        || bytes[7] != b'-'
+        || !matches!(bytes[10], b'T' | b't' | b' ')
+    {
         return None;
     }
-    if b[13] != b':' || b[16] != b':' {
+    if bytes[13] != b':' || bytes[16] != b':' {
         return None;
     }
     let num = |from: usize, to: usize| -> Option<u64> {
@@ -63,41 +67,46 @@ pub fn parse_rfc3339(text: &str) -> Option<SystemTime> {
             None
         }
     };
-    let (y, mo, d) = (num(0, 4)?, num(5, 7)?, num(8, 10)?);
-    let (h, mi, s) = (num(11, 13)?, num(14, 16)?, num(17, 19)?);
-    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || s > 60 {
+    let (year, month, day) = (num(0, 4)?, num(5, 7)?, num(8, 10)?);
+    let (hour, minute, second) = (num(11, 13)?, num(14, 16)?, num(17, 19)?);
+    if !(1..=12).contains(&month)
+        || !(1..=31).contains(&day)
+        || hour > 23
+        || minute > 59
+        || second > 60
+    {
         return None;
     }
-    let mut i = 19;
+    let mut pos = 19;
     let mut nanos = 0u64;
-    if b.get(i) == Some(&b'.') {
-        i += 1;
-        let start = i;
-        while b.get(i).is_some_and(u8::is_ascii_digit) {
-            if i - start < 9 {
-                nanos = nanos * 10 + u64::from(b[i] - b'0');
+    if bytes.get(pos) == Some(&b'.') {
+        pos += 1;
+        let start = pos;
+        while bytes.get(pos).is_some_and(u8::is_ascii_digit) {
+            if pos - start < 9 {
+                nanos = nanos * 10 + u64::from(bytes[pos] - b'0');
             }
-            i += 1;
+            pos += 1;
         }
-        if i == start {
+        if pos == start {
             return None;
         }
-        for _ in (i - start).min(9)..9 {
+        for _ in (pos - start).min(9)..9 {
             nanos *= 10;
         }
     }
-    let offset: i64 = match b.get(i)? {
-        b'Z' | b'z' if i + 1 == b.len() => 0,
-        sign @ (b'+' | b'-') if i + 6 == b.len() && b[i + 3] == b':' => {
-            let oh = i64::try_from(num(i + 1, i + 3)?).ok()?;
-            let om = i64::try_from(num(i + 4, i + 6)?).ok()?;
+    let offset: i64 = match bytes.get(pos)? {
+        b'Z' | b'z' if pos + 1 == bytes.len() => 0,
+        sign @ (b'+' | b'-') if pos + 6 == bytes.len() && bytes[pos + 3] == b':' => {
+            let oh = i64::try_from(num(pos + 1, pos + 3)?).ok()?;
+            let om = i64::try_from(num(pos + 4, pos + 6)?).ok()?;
             let o = oh * 3600 + om * 60;
             if *sign == b'+' { o } else { -o }
         }
         _ => return None,
     };
-    let days = days_from_civil(y, mo, d);
-    let secs = i64::try_from(days * 86_400 + h * 3600 + mi * 60 + s).ok()? - offset;
+    let days = days_from_civil(year, month, day);
+    let secs = i64::try_from(days * 86_400 + hour * 3600 + minute * 60 + second).ok()? - offset;
     let secs = u64::try_from(secs).ok()?;
     Some(UNIX_EPOCH + Duration::new(secs, u32::try_from(nanos).ok()?))
 }

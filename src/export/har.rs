@@ -166,7 +166,7 @@ impl<W: Write> Har<W> {
                     "headersSize": -1,
                     "bodySize": 0,
                 });
-                self.head(request, response)?;
+                self.head(&request, &response)?;
             }
             EventKind::Message { dir, payload } => {
                 let wall = self.wall(rec);
@@ -209,7 +209,7 @@ impl<W: Write> Har<W> {
 
     /// Writes an entry's opening: when it started, request, response, and
     /// the start of its messages.
-    fn head(&mut self, request: Value, response: Value) -> io::Result<()> {
+    fn head(&mut self, request: &Value, response: &Value) -> io::Result<()> {
         let Some(entry) = self.entry.as_mut() else {
             return Ok(());
         };
@@ -221,9 +221,9 @@ impl<W: Write> Har<W> {
         serde_json::to_writer(&mut self.out, &crate::timestamp::rfc3339_millis(entry.wall))?;
         self.out
             .write_all(b",\"_resourceType\":\"websocket\",\"request\":")?;
-        serde_json::to_writer(&mut self.out, &request)?;
+        serde_json::to_writer(&mut self.out, request)?;
         self.out.write_all(b",\"response\":")?;
-        serde_json::to_writer(&mut self.out, &response)?;
+        serde_json::to_writer(&mut self.out, response)?;
         if let Some(peer) = &entry.peer {
             let ip = peer.rsplit_once(':').map_or(peer.as_str(), |(ip, _)| ip);
             self.out.write_all(b",\"serverIPAddress\":")?;
@@ -255,7 +255,7 @@ impl<W: Write> Har<W> {
                     "redirectURL": "", "headersSize": -1, "bodySize": -1,
                 }),
             };
-            self.head(request, response)?;
+            self.head(&request, &response)?;
         }
         let Some(entry) = self.entry.take() else {
             return Ok(());

@@ -119,13 +119,8 @@ fn binary_payloads_are_whole_only_when_asked() {
         "a 64-byte preview"
     );
     let b64 = full["base64"].as_str().unwrap();
-    use base64::Engine as _;
-    assert_eq!(
-        base64::engine::general_purpose::STANDARD
-            .decode(b64)
-            .unwrap(),
-        data
-    );
+    let engine = base64::engine::general_purpose::STANDARD;
+    assert_eq!(base64::Engine::decode(&engine, b64).unwrap(), data);
     let preview = write(JsonStyle::preview(std::time::UNIX_EPOCH));
     assert!(preview.get("base64").is_none());
     assert_eq!(preview["hex"], full["hex"]);

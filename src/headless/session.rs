@@ -24,6 +24,10 @@ pub struct SessionRecord {
 }
 
 #[derive(Serialize)]
+#[expect(
+    clippy::struct_field_names,
+    reason = "the field names are the JSON contract's"
+)]
 struct Line<'a> {
     t_ms: f64,
     ts: &'a str,
@@ -68,7 +72,7 @@ mod tests {
         };
         let mut out = Vec::new();
         write_session(&mut out, &s).unwrap();
-        assert_eq!(out.iter().filter(|b| **b == b'\n').count(), 1);
+        assert_eq!(String::from_utf8_lossy(&out).lines().count(), 1);
         let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
         assert_eq!(v["kind"], "session");
         assert_eq!(v["ts"], "1970-01-01T00:00:00.000Z");

@@ -94,7 +94,7 @@ pub(super) fn error_class(name: Option<&str>) -> ErrorClass {
 /// Lowercase or uppercase hex digits to bytes.
 pub(super) fn unhex(text: &str) -> Option<Vec<u8>> {
     let b = text.as_bytes();
-    if b.len() % 2 != 0 {
+    if !b.len().is_multiple_of(2) {
         return None;
     }
     b.chunks(2)

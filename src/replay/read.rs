@@ -230,6 +230,10 @@ impl<R: BufRead> Reader<R> {
 
 /// Every field any record kind has; each kind takes what it needs.
 #[derive(Deserialize)]
+#[expect(
+    clippy::struct_field_names,
+    reason = "the field names are the JSON contract's"
+)]
 pub(super) struct Line<'a> {
     pub seq: Option<u64>,
     pub t_ms: Option<f64>,
