@@ -12,11 +12,11 @@ const SESSION: &str = r#"{"t_ms":0.0,"ts":"2026-11-29T12:00:00.000Z","kind":"ses
 
 /// A short recording, one record per line.
 fn recording(lines: &[&str]) -> tempfile::NamedTempFile {
-    let mut f = tempfile::NamedTempFile::new().unwrap();
+    let mut f = tempfile::NamedTempFile::new().expect("test setup");
     for l in lines {
-        writeln!(f, "{l}").unwrap();
+        writeln!(f, "{l}").expect("test setup");
     }
-    f.flush().unwrap();
+    f.flush().expect("test setup");
     f
 }
 
@@ -73,15 +73,11 @@ async fn a_cut_off_last_line_replays_up_to_it_and_says_so() {
     let path = cut.path().to_str().unwrap();
     let out = wsprobe(&["replay", path, "--headless"], None, &[]).await;
     assert_eq!(out.status, Some(0), "{}", out.stderr);
-    assert_eq!(
-        out.text(),
-        whole
-            .text()
-            .lines()
-            .take(3)
-            .map(|l| format!("{l}\n"))
-            .collect::<String>()
-    );
+    let whole_text = whole.text();
+    let first_three: Vec<&str> = whole_text.lines().take(3).collect();
+    let got = out.text();
+    assert_eq!(got.lines().collect::<Vec<_>>(), first_three);
+    assert!(got.ends_with('\n'));
     assert!(out.stderr.contains("line 5 is cut off"), "{}", out.stderr);
     let summary = wsprobe(&["replay", path, "--summary"], None, &[]).await;
     assert_eq!(summary.status, Some(0));

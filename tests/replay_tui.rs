@@ -25,11 +25,11 @@ fn recording() -> tempfile::NamedTempFile {
     let mut f = tempfile::Builder::new()
         .suffix(".jsonl")
         .tempfile()
-        .unwrap();
+        .expect("test setup");
     for l in lines {
-        writeln!(f, "{l}").unwrap();
+        writeln!(f, "{l}").expect("test setup");
     }
-    f.flush().unwrap();
+    f.flush().expect("test setup");
     f
 }
 

@@ -3,6 +3,7 @@
 //! the event loop carries out. Nothing here touches the terminal or the clock.
 
 mod keys;
+mod prompts;
 mod state;
 mod update;
 

@@ -3,8 +3,9 @@
 use std::time::{Duration, Instant};
 
 use super::keys::{Action, action, replay_action};
+use super::prompts::{answer, replay_keys};
 use super::state::{CLOSE_CODES, ClosedAttempt, Countdown, MAX_REASON_BYTES, Phase, View};
-use super::{App, Effect, Mode, Msg, PromptFor, ReplayControl};
+use super::{App, Effect, Mode, Msg, PromptFor};
 use crate::engine::event::{Command, EngineEvent, EventKind};
 
 /// Longest text the composer accepts: a guard against a stuck key, not a
@@ -265,49 +266,6 @@ fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
             _ => Vec::new(),
         },
     }
-}
-
-/// What a prompt's answer asks for.
-fn answer(app: &mut App, purpose: PromptFor, text: &str) -> Vec<Effect> {
-    match purpose {
-        PromptFor::Save if text.is_empty() => {
-            app.notice = Some("no file name: nothing was saved".into());
-            Vec::new()
-        }
-        PromptFor::Save => vec![Effect::Save(text.into())],
-        PromptFor::Goto => match crate::duration::parse_duration(text) {
-            Ok(t) => vec![Effect::Replay(ReplayControl::Goto(t))],
-            Err(e) => {
-                app.notice = Some(format!("{e}; type a time like 1m30s or 90s"));
-                Vec::new()
-            }
-        },
-    }
-}
-
-/// The replay keys; `None` for every other action.
-fn replay_keys(app: &mut App, action: Action) -> Option<Vec<Effect>> {
-    app.replay.as_ref()?;
-    let control = match action {
-        Action::TogglePlay => ReplayControl::TogglePlay,
-        Action::Step => ReplayControl::Step,
-        Action::NextClose => ReplayControl::NextClose,
-        Action::PreviousClose => ReplayControl::PreviousClose,
-        Action::Goto => {
-            app.mode = Mode::Prompt {
-                purpose: PromptFor::Goto,
-                text: String::new(),
-            };
-            return Some(Vec::new());
-        }
-        Action::Reconnect | Action::TogglePause | Action::OpenPicker | Action::OpenComposer => {
-            app.notice = Some("a replay sends nothing: r, p, c and i work in a live run".into());
-            return Some(Vec::new());
-        }
-        Action::Quit => return Some(vec![Effect::Quit]),
-        _ => return None,
-    };
-    Some(vec![Effect::Replay(control)])
 }
 
 fn normal(app: &mut App, action: Action) -> Vec<Effect> {

@@ -3,9 +3,11 @@
 //! (`--headless`, the same `write_human`), or a table of the connection
 //! attempts (`--summary`). The file is streamed line by line.
 
+mod convert;
 mod fields;
 mod player;
 pub mod read;
+mod seek;
 pub mod summary;
 
 use std::io::{self, Write};

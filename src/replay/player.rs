@@ -23,9 +23,8 @@ use tokio::sync::Notify;
 
 use super::read::{Item, Reader, Recorded, RecordedSession};
 use super::{Speed, truncated_notice};
-use crate::app::{App, Effect, FRAME, Msg, ReplayControl, ReplayView, update};
+use crate::app::{App, Effect, FRAME, Msg, ReplayView, update};
 use crate::engine::event::EventKind;
-use crate::headless::SessionRecord;
 use crate::tui::{TerminalGuard, TuiOptions};
 use crate::ui;
 
@@ -88,28 +87,28 @@ pub async fn run(
     result
 }
 
-struct Player {
-    path: PathBuf,
-    reader: FileReader,
+pub(super) struct Player {
+    pub(super) path: PathBuf,
+    pub(super) reader: FileReader,
     /// The next event, read but not applied yet.
-    pending: Option<Recorded>,
-    session: RecordedSession,
-    app: App,
-    opts: TuiOptions,
+    pub(super) pending: Option<Recorded>,
+    pub(super) session: RecordedSession,
+    pub(super) app: App,
+    pub(super) opts: TuiOptions,
     /// The instant that stands for run time zero.
-    base: Instant,
-    speed: Speed,
-    playing: bool,
+    pub(super) base: Instant,
+    pub(super) speed: Speed,
+    pub(super) playing: bool,
     /// The run time reached when the clock was last set...
-    at: Duration,
+    pub(super) at: Duration,
     /// ...and the real time it was set.
-    anchor: Instant,
+    pub(super) anchor: Instant,
     /// The last event applied.
-    last_seq: Option<u64>,
+    pub(super) last_seq: Option<u64>,
     /// The positions (seq) of the closes applied so far, for `[`.
-    closes: Vec<u64>,
-    ended: bool,
-    rows: u16,
+    pub(super) closes: Vec<u64>,
+    pub(super) ended: bool,
+    pub(super) rows: u16,
 }
 
 impl Player {
@@ -195,7 +194,7 @@ impl Player {
     }
 
     /// Sets the clock to run time `t`, from now on.
-    fn set_clock(&mut self, t: Duration) {
+    pub(super) fn set_clock(&mut self, t: Duration) {
         self.at = t;
         self.anchor = Instant::now();
     }
@@ -262,7 +261,7 @@ impl Player {
     }
 
     /// Applies the pending event and reads the next; false at the end.
-    fn apply_next(&mut self) -> anyhow::Result<bool> {
+    pub(super) fn apply_next(&mut self) -> anyhow::Result<bool> {
         let Some(rec) = self.pending.take() else {
             self.finish();
             return Ok(false);
@@ -289,7 +288,7 @@ impl Player {
     }
 
     /// Copies the player's state into what the footer shows.
-    fn show(&mut self, now: Instant) {
+    pub(super) fn show(&mut self, now: Instant) {
         let note = self.reader.truncated().map(truncated_notice);
         self.app.replay = Some(ReplayView {
             speed: self.speed.label(),
@@ -320,114 +319,6 @@ impl Player {
             }
         }
         Ok(false)
-    }
-
-    fn control(&mut self, control: ReplayControl, now: Instant) -> anyhow::Result<()> {
-        let position = now.saturating_duration_since(self.base);
-        match control {
-            ReplayControl::TogglePlay => {
-                self.playing = !self.playing;
-                self.set_clock(position);
-            }
-            ReplayControl::Step => {
-                self.playing = false;
-                if self.apply_next()? {
-                    self.set_clock(self.current_t().max(position));
-                } else {
-                    self.app.notice = Some("the end of the recording".into());
-                }
-            }
-            ReplayControl::NextClose => {
-                self.playing = false;
-                let mut found = false;
-                while self.apply_next()? {
-                    if self.closes.last() == self.last_seq.as_ref() {
-                        found = true;
-                        break;
-                    }
-                }
-                self.set_clock(self.current_t().max(position));
-                if !found {
-                    self.app.notice = Some("no close after this point".into());
-                }
-            }
-            ReplayControl::PreviousClose => {
-                self.playing = false;
-                let current = self.last_seq.unwrap_or(0);
-                match self.closes.iter().rev().find(|s| **s < current).copied() {
-                    Some(target) => {
-                        self.restart()?;
-                        while self.last_seq != Some(target) && self.apply_next()? {}
-                        self.set_clock(self.current_t());
-                    }
-                    None => self.app.notice = Some("no close before this point".into()),
-                }
-            }
-            ReplayControl::Goto(t) => {
-                self.playing = false;
-                if t < position {
-                    self.restart()?;
-                }
-                while self.pending.as_ref().is_some_and(|p| p.event.t <= t) && self.apply_next()? {}
-                self.set_clock(t);
-            }
-        }
-        Ok(())
-    }
-
-    /// The run time of the last event applied.
-    fn current_t(&self) -> Duration {
-        let end = self.app.timeline.end();
-        self.app
-            .timeline
-            .get(end.saturating_sub(1))
-            .map_or(self.at, |e| e.t)
-    }
-
-    /// Reads the recording again from its start with a fresh view.
-    fn restart(&mut self) -> anyhow::Result<()> {
-        self.reader = Reader::open(&self.path)
-            .with_context(|| format!("reopening {}", self.path.display()))?;
-        self.pending = self.reader.next_event()?;
-        self.closes.clear();
-        self.last_seq = None;
-        self.ended = false;
-        self.at = Duration::ZERO;
-        self.reset_app();
-        Ok(())
-    }
-
-    /// A fresh [`App`] with the user's settings (theme, layout) kept.
-    fn reset_app(&mut self) {
-        let theme = self.app.theme;
-        let follow = self.app.view.follow;
-        self.app = App::new(self.opts.history, self.opts.themes.len().max(1));
-        self.app.theme = theme.min(self.opts.themes.len().saturating_sub(1));
-        self.app.view.follow = follow;
-        self.app.save_name = self.save_name();
-        update(&mut self.app, Msg::Viewport { rows: self.rows }, self.base);
-        self.show(self.base);
-    }
-
-    /// `s` proposes the recording's name with `-saved` added.
-    fn save_name(&self) -> String {
-        let stem = self
-            .path
-            .file_stem()
-            .map_or_else(|| "wsprobe".into(), |s| s.to_string_lossy().into_owned());
-        format!("{stem}-saved.jsonl")
-    }
-
-    /// The session record a save writes: the recording's own.
-    fn session_record(&self) -> SessionRecord {
-        let s = &self.session;
-        SessionRecord {
-            version: s.version.clone().unwrap_or_default(),
-            command_line: s.command_line.clone(),
-            policy: s.policy.clone().unwrap_or_default(),
-            seed: s.seed.unwrap_or_default(),
-            wall: s.wall.unwrap_or(std::time::UNIX_EPOCH),
-        }
     }
 }
 
