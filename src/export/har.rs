@@ -70,7 +70,7 @@ pub fn write<R: BufRead, W: Write>(mut reader: Reader<R>, out: W) -> anyhow::Res
             Item::Unknown => {}
         }
     }
-    har.finish_entry(None)?;
+    har.finish_entry()?;
     har.out.write_all(b"]}}\n")?;
     har.out.flush()?;
     Ok(Ending {
@@ -124,7 +124,7 @@ impl<W: Write> Har<W> {
         let t = rec.event.t;
         match &rec.event.kind {
             EventKind::Connecting { url, .. } => {
-                self.finish_entry(Some(t))?;
+                self.finish_entry()?;
                 self.entry = Some(Entry {
                     url: url.clone(),
                     started: t,
@@ -140,7 +140,6 @@ impl<W: Write> Har<W> {
             EventKind::Open {
                 handshake_ms,
                 headers,
-                subprotocol,
                 ..
             } => {
                 let session = &self.session;
@@ -149,12 +148,7 @@ impl<W: Write> Har<W> {
                 };
                 entry.wait_ms = *handshake_ms;
                 entry.peer = entry.peer.take().or_else(|| rec.extra.peer.clone());
-                let request = request(
-                    entry,
-                    session,
-                    rec.extra.request_headers.as_deref(),
-                    subprotocol.as_deref(),
-                );
+                let request = request(entry, session, rec.extra.request_headers.as_deref());
                 let response = json!({
                     "status": 101,
                     "statusText": "Switching Protocols",
@@ -201,7 +195,7 @@ impl<W: Write> Har<W> {
                     entry.wait_ms = t.saturating_sub(entry.started).as_secs_f64() * 1000.0;
                 }
             }
-            EventKind::Close(_) => self.finish_entry(Some(t))?,
+            EventKind::Close(_) => self.finish_entry()?,
             _ => {}
         }
         Ok(())
@@ -240,13 +234,13 @@ impl<W: Write> Har<W> {
 
     /// Ends the attempt being written (at a close, the next attempt, or the
     /// end of the recording).
-    fn finish_entry(&mut self, _at: Option<Duration>) -> io::Result<()> {
+    fn finish_entry(&mut self) -> io::Result<()> {
         let Some(entry) = self.entry.as_ref() else {
             return Ok(());
         };
         if !entry.streaming {
             // Never opened: the response is the refused upgrade, or nothing.
-            let request = request(entry, &self.session, None, None);
+            let request = request(entry, &self.session, None);
             let response = match &entry.rejected {
                 Some(h) => rejected(h),
                 None => json!({
@@ -304,12 +298,11 @@ fn request(
     entry: &Entry,
     session: &RecordedSession,
     recorded: Option<&[(String, String)]>,
-    subprotocol: Option<&str>,
 ) -> Value {
     let url = url::Url::parse(&entry.url).ok();
     let headers = match recorded {
         Some(h) => h.to_vec(),
-        None => known_request_headers(url.as_ref(), session, subprotocol),
+        None => known_request_headers(url.as_ref(), session),
     };
     let query: Vec<Value> = url
         .as_ref()
@@ -336,7 +329,6 @@ fn request(
 fn known_request_headers(
     url: Option<&url::Url>,
     session: &RecordedSession,
-    _subprotocol: Option<&str>,
 ) -> Vec<(String, String)> {
     let mut h = Vec::new();
     if let Some(host) = url.and_then(url::Url::host_str) {

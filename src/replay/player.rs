@@ -56,7 +56,11 @@ pub async fn run(
             crate::text::escape(&path.display().to_string())
         )));
     }
-    let themes = opts.themes.clone();
+    let themes = if opts.themes.is_empty() {
+        crate::theme::Theme::builtins()?
+    } else {
+        opts.themes.clone()
+    };
     let mut player = Player {
         path: path.to_path_buf(),
         reader,
