@@ -4,7 +4,12 @@
 use std::time::Duration;
 
 use wsprobe::engine::event::{Dir, EngineEvent, EventKind, Payload};
-use wsprobe::headless::{write_human, write_json};
+use wsprobe::headless::{JsonStyle, write_human, write_json};
+
+const STYLE: JsonStyle = JsonStyle {
+    wall: std::time::UNIX_EPOCH,
+    whole_binary: false,
+};
 
 fn main() {
     divan::main();
@@ -28,7 +33,7 @@ fn json_line_32b(bencher: divan::Bencher) {
     let mut out = Vec::with_capacity(256);
     bencher.bench_local(|| {
         out.clear();
-        write_json(&mut out, divan::black_box(&event)).ok();
+        write_json(&mut out, divan::black_box(&event), &STYLE).ok();
         divan::black_box(out.len())
     });
 }
@@ -70,7 +75,7 @@ fn channel_10k_events(bencher: divan::Bencher) {
             let mut out = Vec::with_capacity(256);
             while let Some(e) = rx.recv().await {
                 out.clear();
-                write_json(&mut out, &e).ok();
+                write_json(&mut out, &e, &STYLE).ok();
                 n += 1;
             }
             producer.await.ok();

@@ -91,9 +91,28 @@ pub struct ConnectArgs {
     #[arg(long, value_name = "FILE")]
     pub cacert: Option<PathBuf>,
 
-    /// Send this text after each open (repeatable, in order).
-    #[arg(long = "send", value_name = "TEXT")]
+    /// Send this text after each open (repeatable, in order); `@FILE` sends
+    /// the file's content as one message (`@@…` for a text starting with @).
+    #[arg(long = "send", value_name = "TEXT|@FILE")]
     pub send: Vec<String>,
+
+    /// Send this binary message after each open, after the texts (repeatable):
+    /// hex digits, or `@FILE` for a file's bytes.
+    #[arg(long = "send-binary", value_name = "HEX|@FILE")]
+    pub send_binary: Vec<String>,
+
+    /// Send each line read from standard input as a text message once a
+    /// connection is open (headless; the TUI when stdin is a pipe).
+    #[arg(long)]
+    pub stdin: bool,
+
+    /// The close code sent when --duration ends the run [default: 1000].
+    #[arg(long, value_name = "CODE")]
+    pub close_code: Option<u16>,
+
+    /// The reason sent with that close (at most 123 bytes).
+    #[arg(long, value_name = "TEXT")]
+    pub close_reason: Option<String>,
 
     /// Reconnect policy file (TOML); see `wsprobe policy show`.
     #[arg(long, value_name = "FILE")]
@@ -151,6 +170,25 @@ pub struct OutputArgs {
     /// Filter with `RUST_LOG` [default: warn,wsprobe=debug].
     #[arg(long, value_name = "FILE")]
     pub log_file: Option<PathBuf>,
+
+    /// Record every event to FILE as JSON lines (the --json contract, whole
+    /// binary payloads), in every mode; `wsprobe replay FILE` plays it back.
+    #[arg(long, value_name = "FILE")]
+    pub record: Option<PathBuf>,
+
+    /// How much of a binary message --json writes: `preview` (the first 64
+    /// bytes as hex) or `full` (also the whole payload as base64).
+    #[arg(long, value_name = "MODE", value_enum, hide_possible_values = true)]
+    pub payload: Option<PayloadMode>,
+}
+
+/// How much of a binary message `--json` carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PayloadMode {
+    /// The first 64 bytes, as `hex`.
+    Preview,
+    /// Also the whole payload, as `base64`.
+    Full,
 }
 
 /// The subcommands.
@@ -170,6 +208,63 @@ pub enum Command {
 
     /// Run the scenario server alone, for your own clients.
     Serve(ServeArgs),
+
+    /// Play a recording (made with --record or --json) back in the TUI, as
+    /// human lines (--headless) or as a table of connections (--summary).
+    #[command(after_help = "\
+Keys (besides the live view's): space pause/play, . next event, ] next close,
+[ previous close, g go to a time (1m30s), s save what is shown so far.
+Examples:
+  wsprobe replay run.jsonl
+  wsprobe replay run.jsonl --speed 10
+  wsprobe replay run.jsonl --headless | grep close
+  wsprobe replay run.jsonl --summary")]
+    Replay(ReplayArgs),
+
+    /// Convert a recording into another format.
+    #[command(after_help = "Example:\n  wsprobe export run.jsonl --har run.har")]
+    Export(ExportArgs),
+}
+
+/// `wsprobe replay`.
+#[derive(Debug, Args)]
+pub struct ReplayArgs {
+    /// The recording: JSON lines from --record or --json.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+
+    /// Playing speed: a factor such as 1 or 10, or `max` [default: 1 in the
+    /// TUI, max for --headless].
+    #[arg(long, value_name = "1|10|max")]
+    pub speed: Option<crate::replay::Speed>,
+
+    /// Print one human-readable line per event, as `--headless` did live.
+    #[arg(long, conflicts_with = "summary")]
+    pub headless: bool,
+
+    /// Print a table of the connection attempts and totals.
+    #[arg(long)]
+    pub summary: bool,
+
+    /// Colour theme: a built-in name or a TOML file.
+    #[arg(long, value_name = "NAME|FILE")]
+    pub theme: Option<String>,
+
+    /// How many events the TUI keeps [default: 100000].
+    #[arg(long, value_name = "N")]
+    pub history: Option<usize>,
+}
+
+/// `wsprobe export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The recording: JSON lines from --record or --json.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+
+    /// Write HAR 1.2 here, WebSocket messages as browser devtools write them.
+    #[arg(long, value_name = "OUT", required = true)]
+    pub har: PathBuf,
 }
 
 /// The end of `wsprobe explain --help`: examples, then every failure name

@@ -8,8 +8,11 @@ use clap::Parser;
 
 use wsprobe::cli::{Cli, Command, PolicyCommand, ServeArgs, SimulateArgs};
 use wsprobe::demo_server::{BindError, DemoServer, ServerConfig};
+use wsprobe::engine::clock::Clock;
+use wsprobe::engine::emit::EventSink;
 use wsprobe::engine::error::EngineError;
 use wsprobe::engine::policy::Policy;
+use wsprobe::record::Recorder;
 
 use wsprobe::headless::Format;
 use wsprobe::simulate;
@@ -23,7 +26,7 @@ fn main() -> ExitCode {
         return ExitCode::from(2);
     }
     let cli = Cli::parse_from(args);
-    match run(cli) {
+    let code = match run(cli) {
         Ok(code) => code,
         Err(err) => {
             if let Some(usage) = err.downcast_ref::<UsageError>() {
@@ -41,7 +44,9 @@ fn main() -> ExitCode {
                 ExitCode::from(1)
             }
         }
-    }
+    };
+    wsprobe::memory::report_if_asked();
+    code
 }
 
 fn print(text: &str) -> anyhow::Result<()> {
@@ -79,6 +84,13 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             print(&simulate_command(&args)?)?;
         }
         Some(Command::Serve(args)) => serve(&args)?,
+        Some(Command::Replay(args)) => return wsprobe::replay::command(&args),
+        Some(Command::Export(args)) => {
+            let report = wsprobe::export::har::command(&args.file, &args.har)?;
+            for note in report {
+                eprintln!("wsprobe: {note}");
+            }
+        }
         None => return live(&cli),
     }
     Ok(ExitCode::SUCCESS)
@@ -96,6 +108,12 @@ fn live(cli: &Cli) -> anyhow::Result<ExitCode> {
     // Bad input is reported before anything starts or touches the terminal.
     if format.is_none() {
         wsprobe::tui::ensure_terminal()?;
+        if cli.connect.stdin && std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+            return Err(UsageError::new(
+                "--stdin reads messages from a pipe, but in the TUI stdin is the keyboard;                  pipe into wsprobe (cmd | wsprobe URL --stdin), or press i to type a message",
+            )
+            .into());
+        }
     }
     let url_check = match cli.url.as_deref() {
         Some(url) => Some(wsprobe::config::settings(url, &cli.connect)?),
@@ -118,23 +136,67 @@ fn live(cli: &Cli) -> anyhow::Result<ExitCode> {
         let settings = wsprobe::config::settings(&server.url("/cycle"), &cli.connect)?;
         (settings, Some(server))
     };
-    let success = if let Some(format) = format {
+    settings.whole_binary =
+        cli.output.record.is_some() || cli.output.payload == Some(wsprobe::cli::PayloadMode::Full);
+    let clock = Clock::now();
+    let args: Vec<String> = std::env::args_os()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    let session = wsprobe::config::session_record(&settings, &args, clock.wall);
+    let mut observers: Vec<Box<dyn EventSink>> = Vec::new();
+    let mut record_failure = None;
+    if let Some(path) = &cli.output.record {
+        let recorder = Recorder::create(path, &session)?;
+        record_failure = Some(recorder.failure());
+        observers.push(Box::new(recorder));
+    }
+    let result = if let Some(format) = format {
+        let run = wsprobe::headless::Run {
+            format,
+            clock,
+            whole_binary: cli.output.payload == Some(wsprobe::cli::PayloadMode::Full),
+            session,
+            observers,
+            stdin: cli.connect.stdin,
+        };
         // Signal listeners need the runtime, so they are made inside it.
-        let end = runtime.block_on(async {
-            wsprobe::headless::run(settings, format, wsprobe::signals::stop_requested()).await
-        })?;
-        end.success
+        runtime
+            .block_on(async {
+                wsprobe::headless::run(settings, run, wsprobe::signals::stop_requested()).await
+            })
+            .map(|end| end.success)
     } else {
-        let opts = wsprobe::config::tui_options(&cli.output)?;
+        let mut opts = wsprobe::config::tui_options(&cli.output)?;
+        let host = settings.url.host_str().unwrap_or("local").to_string();
+        opts.save_name = Some(wsprobe::record::default_name(&host, clock.wall));
+        opts.session = Some(session);
         settings.interactive = true;
-        runtime.block_on(async {
-            let handle = wsprobe::engine::connection::spawn(settings)?;
-            wsprobe::tui::run(handle, opts).await
-        })?;
-        true
+        let stdin = cli.connect.stdin;
+        runtime
+            .block_on(async {
+                let open = if stdin {
+                    let (gate, open) = wsprobe::stdin::gate();
+                    observers.push(Box::new(gate));
+                    Some(open)
+                } else {
+                    None
+                };
+                let handle =
+                    wsprobe::engine::connection::spawn_observed(settings, clock, observers)?;
+                if let Some(open) = open {
+                    wsprobe::stdin::forward(handle.commands.clone(), open);
+                }
+                wsprobe::tui::run(handle, opts).await
+            })
+            .map(|()| true)
     };
     // Do not wait for blocking tasks (stdin readers, DNS lookups) still running.
     runtime.shutdown_background();
+    // A recording that could not be written is said before anything else.
+    if let Some(e) = record_failure.and_then(|f| f.take()) {
+        return Err(anyhow::anyhow!(e));
+    }
+    let success = result?;
     Ok(if success {
         ExitCode::SUCCESS
     } else {

@@ -21,6 +21,7 @@ use tokio::task::JoinHandle;
 use crate::app::{App, Effect, FRAME, Msg, update};
 use crate::engine::connection::{EngineHandle, RunEnd};
 use crate::engine::event::{Command, EngineEvent};
+use crate::headless::SessionRecord;
 use crate::theme::Theme;
 use crate::ui;
 use crate::usage::UsageError;
@@ -41,6 +42,11 @@ pub struct TuiOptions {
     pub theme: usize,
     /// How many events the timeline keeps.
     pub history: usize,
+    /// The `session` record `s` writes first into a saved recording; `None`
+    /// makes one from what the TUI knows (the version and the start time).
+    pub session: Option<SessionRecord>,
+    /// The file name `s` proposes (`wsprobe-<host>-<date>.jsonl`).
+    pub save_name: Option<String>,
 }
 
 /// Fails with a usage error when stdout is not a terminal: the TUI cannot
@@ -73,6 +79,9 @@ pub async fn run(handle: EngineHandle, opts: TuiOptions) -> anyhow::Result<()> {
     };
     let mut app = App::new(opts.history, themes.len());
     app.theme = opts.theme.min(themes.len() - 1);
+    if let Some(name) = opts.save_name {
+        app.save_name = name;
+    }
 
     let panicked = Arc::new(Notify::new());
     let guard = TerminalGuard::enter(Arc::clone(&panicked)).context("setting up the terminal")?;
@@ -82,6 +91,7 @@ pub async fn run(handle: EngineHandle, opts: TuiOptions) -> anyhow::Result<()> {
         commands: &commands,
         themes: &themes,
         engine_open: true,
+        session: opts.session.as_ref(),
     };
     let result = looper.run(&mut terminal, &mut events, &panicked).await;
     if result.is_err() {
@@ -137,6 +147,7 @@ struct Loop<'a> {
     commands: &'a mpsc::Sender<Command>,
     themes: &'a [Theme],
     engine_open: bool,
+    session: Option<&'a SessionRecord>,
 }
 
 impl Loop<'_> {
@@ -261,6 +272,17 @@ impl Loop<'_> {
                     }
                 }
                 Effect::Quit => quit = true,
+                Effect::Save(path) => {
+                    let now = Instant::now();
+                    let session = self.session.cloned().unwrap_or_else(|| {
+                        let wall = std::time::SystemTime::now() - self.app.run_time(now);
+                        crate::record::bare_session(wall)
+                    });
+                    let notice = crate::record::save_history(&path, &session, &self.app.timeline);
+                    self.app.notice = Some(notice);
+                }
+                // Only a replay has a player to steer.
+                Effect::Replay(_) => {}
             }
         }
         quit
@@ -295,12 +317,13 @@ type PanicHook = Box<dyn Fn(&std::panic::PanicHookInfo<'_>) + Send + Sync + 'sta
 /// or a panic anywhere, puts the terminal back; the panic hook restores
 /// first and then runs the previous hook, so the message lands on a usable
 /// screen.
-struct TerminalGuard {
+pub(crate) struct TerminalGuard {
     previous_hook: Option<Arc<PanicHook>>,
 }
 
 impl TerminalGuard {
-    fn enter(panicked: Arc<Notify>) -> io::Result<Self> {
+    /// Raw mode and the alternate screen; `panicked` is told about a panic.
+    pub(crate) fn enter(panicked: Arc<Notify>) -> io::Result<Self> {
         let previous: Arc<PanicHook> = Arc::new(std::panic::take_hook());
         let chained = Arc::clone(&previous);
         std::panic::set_hook(Box::new(move |info| {

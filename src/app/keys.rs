@@ -50,11 +50,23 @@ pub enum Action {
     Input(char),
     /// Delete the last character typed.
     Backspace,
+    /// Save the history so far to a file (asks for its name).
+    Save,
+    /// Replay: pause or play on.
+    TogglePlay,
+    /// Replay: the next event only.
+    Step,
+    /// Replay: on to the next close.
+    NextClose,
+    /// Replay: back to the previous close.
+    PreviousClose,
+    /// Replay: go to a time (asks for it).
+    Goto,
 }
 
 /// Every key of the main screen, for the help overlay; the first entries,
 /// in this order, make the footer.
-pub const HELP: [(&str, &str); 17] = [
+pub const HELP: [(&str, &str); 18] = [
     ("q", "quit (close 1000)"),
     ("r", "reconnect now"),
     ("p", "pause / resume auto-reconnect"),
@@ -65,6 +77,7 @@ pub const HELP: [(&str, &str); 17] = [
     ("⏎", "expand / collapse the selected event"),
     ("e", "explain the selected close code"),
     ("t", "next theme"),
+    ("s", "save the events so far as a recording"),
     ("?", "this help"),
     ("PgUp PgDn", "scroll a page"),
     ("Home End", "oldest event / follow the newest"),
@@ -76,6 +89,35 @@ pub const HELP: [(&str, &str); 17] = [
         "↑↓ pick, type a reason or text, ⏎ send, Esc cancel",
     ),
 ];
+
+/// The replay's own keys, for the help overlay.
+pub const REPLAY_HELP: [(&str, &str); 5] = [
+    ("space", "pause / play"),
+    (".", "step to the next event"),
+    ("] [", "next / previous close"),
+    ("g", "go to a time (1m30s)"),
+    ("r p c i", "not in a replay: nothing is sent"),
+];
+
+/// [`action`] while a recording plays: the replay keys come first, and `g`
+/// asks for a time instead of going to the oldest event.
+pub fn replay_action(mode: &Mode, key: KeyEvent) -> Option<Action> {
+    let plain = key.kind == KeyEventKind::Press
+        && !key
+            .modifiers
+            .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT | KeyModifiers::SUPER);
+    if plain && *mode == Mode::Normal {
+        match key.code {
+            KeyCode::Char(' ') => return Some(Action::TogglePlay),
+            KeyCode::Char('.') => return Some(Action::Step),
+            KeyCode::Char(']') => return Some(Action::NextClose),
+            KeyCode::Char('[') => return Some(Action::PreviousClose),
+            KeyCode::Char('g') => return Some(Action::Goto),
+            _ => {}
+        }
+    }
+    action(mode, key)
+}
 
 /// The action `key` stands for in `mode`, if any. Only presses count:
 /// terminals that report releases and repeats would otherwise act twice.
@@ -102,7 +144,9 @@ pub fn action(mode: &Mode, key: KeyEvent) -> Option<Action> {
             KeyCode::Esc | KeyCode::Char('e' | 'q') | KeyCode::Enter => Some(Action::Back),
             _ => None,
         },
-        Mode::Picker { .. } | Mode::Composer { .. } => input(key.code, chord, mode),
+        Mode::Picker { .. } | Mode::Composer { .. } | Mode::Prompt { .. } => {
+            input(key.code, chord, mode)
+        }
     }
 }
 
@@ -127,6 +171,7 @@ fn normal(code: KeyCode, chord: bool) -> Option<Action> {
         KeyCode::Enter => Action::ToggleExpand,
         KeyCode::Char('t') => Action::NextTheme,
         KeyCode::Char('e') => Action::Explain,
+        KeyCode::Char('s') => Action::Save,
         KeyCode::Esc => Action::Back,
         _ => return None,
     })

@@ -3,6 +3,7 @@
 //! the event loop carries out. Nothing here touches the terminal or the clock.
 
 mod keys;
+mod prompts;
 mod state;
 mod update;
 
@@ -13,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use crossterm::event::KeyEvent;
 
-pub use keys::{Action, HELP, action};
+pub use keys::{Action, HELP, REPLAY_HELP, action, replay_action};
 pub use state::{
     CLOSE_CODES, ClosedAttempt, Connection, Countdown, DEFAULT_HISTORY, ErrorFact,
     MAX_REASON_BYTES, Phase, SERIES_LEN, SPINNER_STEP, Stats, Timeline, View, error_fact,
@@ -53,6 +54,49 @@ pub enum Effect {
     Send(Command),
     /// Leave the TUI (after sending any commands before it).
     Quit,
+    /// Write the history kept so far to this file as a recording.
+    Save(std::path::PathBuf),
+    /// Steer the replay (only while replaying).
+    Replay(ReplayControl),
+}
+
+/// What the replay keys ask of the player.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReplayControl {
+    /// Pause, or play on.
+    TogglePlay,
+    /// Apply the next event only.
+    Step,
+    /// Play up to and including the next close.
+    NextClose,
+    /// Go back to the close before the current event.
+    PreviousClose,
+    /// Go to this run time.
+    Goto(Duration),
+}
+
+/// What the footer shows while a recording plays (set by the player).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReplayView {
+    /// The speed, as shown (`1×`, `max`).
+    pub speed: String,
+    /// Playing rather than paused.
+    pub playing: bool,
+    /// The run time reached.
+    pub position: Duration,
+    /// The whole recording has been read.
+    pub finished: bool,
+    /// A lasting remark (a cut-off last line).
+    pub note: Option<String>,
+}
+
+/// What a one-line prompt is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PromptFor {
+    /// `s`: the file to save the history to.
+    Save,
+    /// `g` in a replay: the run time to go to.
+    Goto,
 }
 
 /// What has the keyboard.
@@ -76,6 +120,13 @@ pub enum Mode {
     },
     /// The full-screen catalog view of one code.
     Explain(Explained),
+    /// Typing a file name or a time.
+    Prompt {
+        /// What the answer is for.
+        purpose: PromptFor,
+        /// The text typed so far.
+        text: String,
+    },
 }
 
 /// A catalog entry shown for a close, with what the engine decided.
@@ -134,6 +185,10 @@ pub struct App {
     pub engine_ended: bool,
     /// A one-off hint shown in the footer until the next key.
     pub notice: Option<String>,
+    /// Set while a recording plays instead of a live engine.
+    pub replay: Option<ReplayView>,
+    /// The file name `s` proposes (`wsprobe-<host>-<date>.jsonl`), set by the loop.
+    pub save_name: String,
 }
 
 impl App {
@@ -170,6 +225,8 @@ impl App {
             epoch: None,
             engine_ended: false,
             notice: None,
+            replay: None,
+            save_name: "wsprobe.jsonl".into(),
         }
     }
 

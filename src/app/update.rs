@@ -2,9 +2,10 @@
 
 use std::time::{Duration, Instant};
 
-use super::keys::{Action, action};
+use super::keys::{Action, action, replay_action};
+use super::prompts::{answer, replay_keys};
 use super::state::{CLOSE_CODES, ClosedAttempt, Countdown, MAX_REASON_BYTES, Phase, View};
-use super::{App, Effect, Mode, Msg};
+use super::{App, Effect, Mode, Msg, PromptFor};
 use crate::engine::event::{Command, EngineEvent, EventKind};
 
 /// Longest text the composer accepts: a guard against a stuck key, not a
@@ -28,7 +29,12 @@ pub fn update(app: &mut App, msg: Msg, now: Instant) -> Vec<Effect> {
         }
         Msg::Shutdown => quit(app, 1001),
         Msg::Key(key) => {
-            let Some(action) = action(&app.mode, key) else {
+            let action = if app.replay.is_some() {
+                replay_action(&app.mode, key)
+            } else {
+                action(&app.mode, key)
+            };
+            let Some(action) = action else {
                 return Vec::new();
             };
             app.notice = None;
@@ -208,6 +214,28 @@ fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
             }
             _ => Vec::new(),
         },
+        Mode::Prompt { purpose, text } => match action {
+            Action::Input(c) => {
+                if text.len() + c.len_utf8() <= 4096 {
+                    text.push(c);
+                }
+                Vec::new()
+            }
+            Action::Backspace => {
+                text.pop();
+                Vec::new()
+            }
+            Action::Confirm => {
+                let (purpose, text) = (*purpose, std::mem::take(text));
+                app.mode = Mode::Normal;
+                answer(app, purpose, text.trim())
+            }
+            Action::Back => {
+                app.mode = Mode::Normal;
+                Vec::new()
+            }
+            _ => Vec::new(),
+        },
         Mode::Composer { text } => match action {
             Action::Input(c) => {
                 if text.len() + c.len_utf8() <= MAX_COMPOSE_BYTES {
@@ -241,6 +269,9 @@ fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
 }
 
 fn normal(app: &mut App, action: Action) -> Vec<Effect> {
+    if let Some(effects) = replay_keys(app, action) {
+        return effects;
+    }
     match action {
         Action::Quit => return quit(app, 1000),
         Action::Reconnect => return vec![Effect::Send(Command::ReconnectNow)],
@@ -288,7 +319,21 @@ fn normal(app: &mut App, action: Action) -> Vec<Effect> {
             None => app.notice = Some("nothing to explain yet: no close so far".to_owned()),
         },
         Action::Back => app.view.expanded = false,
-        Action::Interrupt | Action::Confirm | Action::Input(_) | Action::Backspace => {}
+        Action::Save => {
+            app.mode = Mode::Prompt {
+                purpose: PromptFor::Save,
+                text: app.save_name.clone(),
+            };
+        }
+        Action::Interrupt
+        | Action::Confirm
+        | Action::Input(_)
+        | Action::Backspace
+        | Action::TogglePlay
+        | Action::Step
+        | Action::NextClose
+        | Action::PreviousClose
+        | Action::Goto => {}
     }
     Vec::new()
 }

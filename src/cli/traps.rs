@@ -192,7 +192,7 @@ mod tests {
             ("explian 1006", "explain"),
             ("code --headless", "codes"),
             ("--headless code", "codes"),
-            ("exp 1006", "explain"),
+            ("expla 1006", "explain"),
             ("Polcy show", "policy"),
             ("serv --port 1", "serve"),
         ] {

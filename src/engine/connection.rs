@@ -12,6 +12,7 @@ use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
 use crate::duration::until;
+use crate::engine::clock::Clock;
 use crate::engine::control::{Control, Interrupt, Pending, Step, ms};
 use crate::engine::dial::{self, Failure};
 use crate::engine::emit::{Emitter, EventSink, Output};
@@ -44,8 +45,19 @@ pub struct EngineHandle {
 /// `EngineHandle::events`. Fails only for settings that cannot work (an
 /// unreadable `--cacert`).
 pub fn spawn(settings: Settings) -> Result<EngineHandle, EngineError> {
+    spawn_observed(settings, Clock::now(), Vec::new())
+}
+
+/// [`spawn`] with the run's clock given (so the caller knows the wall time
+/// of `t = 0`) and `observers` that get every event in the engine's own
+/// task before the channel does (a recording).
+pub fn spawn_observed(
+    settings: Settings,
+    clock: Clock,
+    observers: Vec<Box<dyn EventSink>>,
+) -> Result<EngineHandle, EngineError> {
     let (tx, events) = mpsc::channel(4096);
-    start(settings, Output::Channel(tx), events)
+    start(settings, Output::Channel(tx), events, clock, observers)
 }
 
 /// Starts the engine writing every event into `sink` from its own task, with
@@ -55,14 +67,27 @@ pub fn spawn_with_sink(
     settings: Settings,
     sink: Box<dyn EventSink>,
 ) -> Result<EngineHandle, EngineError> {
+    spawn_with_sink_observed(settings, Clock::now(), sink, Vec::new())
+}
+
+/// [`spawn_with_sink`] with the run's clock given and `observers` that get
+/// every event before `sink` does.
+pub fn spawn_with_sink_observed(
+    settings: Settings,
+    clock: Clock,
+    sink: Box<dyn EventSink>,
+    observers: Vec<Box<dyn EventSink>>,
+) -> Result<EngineHandle, EngineError> {
     let (_, events) = mpsc::channel(1);
-    start(settings, Output::Sink(sink), events)
+    start(settings, Output::Sink(sink), events, clock, observers)
 }
 
 fn start(
     settings: Settings,
     output: Output,
     events: mpsc::Receiver<EngineEvent>,
+    clock: Clock,
+    observers: Vec<Box<dyn EventSink>>,
 ) -> Result<EngineHandle, EngineError> {
     let tls = if settings.url.scheme() == "wss" {
         Some(tls::client_config(
@@ -74,12 +99,12 @@ fn start(
     };
     let (commands, rx) = mpsc::channel(64);
     let seed = settings.seed.unwrap_or_else(random_seed);
-    let now = Instant::now();
+    let now = clock.start;
     let engine = Engine {
         deadline: settings.duration.map(|d| now + d),
         settings,
         tls,
-        out: Emitter::new(output, now),
+        out: Emitter::new(output, now).observed_by(observers),
         control: Control {
             commands: rx,
             paused: false,

@@ -25,6 +25,9 @@ pub(crate) enum Output {
 /// Numbers events and delivers them.
 pub(crate) struct Emitter {
     output: Output,
+    /// Sinks that see every event before the output does, in the engine's
+    /// task (a recording, a watcher of the connection state).
+    observers: Vec<Box<dyn EventSink>>,
     seq: u64,
     start: Instant,
     closed: bool,
@@ -35,10 +38,18 @@ impl Emitter {
     pub(crate) fn new(output: Output, start: Instant) -> Self {
         Self {
             output,
+            observers: Vec::new(),
             seq: 0,
             start,
             closed: false,
         }
+    }
+
+    /// Adds sinks that get every event too; one that fails ends the run
+    /// like a receiver that went away.
+    pub(crate) fn observed_by(mut self, observers: Vec<Box<dyn EventSink>>) -> Self {
+        self.observers = observers;
+        self
     }
 
     /// Delivers one event; returns false once the receiver is gone.
@@ -57,6 +68,12 @@ impl Emitter {
             kind,
         };
         self.seq += 1;
+        for observer in &mut self.observers {
+            if observer.event(&event).is_err() {
+                self.closed = true;
+                return false;
+            }
+        }
         let ok = match &mut self.output {
             Output::Channel(tx) => tx.send(event).await.is_ok(),
             Output::Sink(sink) => {
@@ -79,6 +96,11 @@ impl Emitter {
             && sink.flush().is_err()
         {
             self.closed = true;
+        }
+        for observer in &mut self.observers {
+            if observer.flush().is_err() {
+                self.closed = true;
+            }
         }
     }
 

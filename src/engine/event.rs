@@ -32,7 +32,9 @@ impl Dir {
 pub enum Payload {
     /// A text frame: the exact text.
     Text(String),
-    /// A binary frame: its full length and the first bytes (at most [`BINARY_HEAD`]).
+    /// A binary frame: its full length and its leading bytes: at most
+    /// [`BINARY_HEAD`] of them, or all of them when the engine was asked for
+    /// whole payloads (`Settings::whole_binary`); see [`Payload::whole`].
     Binary { len: usize, head: Vec<u8> },
 }
 
@@ -51,6 +53,23 @@ impl Payload {
     /// True for a zero-length message.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    /// The whole payload of a binary message, when the event carries all of it.
+    pub fn whole(&self) -> Option<&[u8]> {
+        match self {
+            Payload::Binary { len, head } if head.len() == *len => Some(head),
+            _ => None,
+        }
+    }
+
+    /// The first [`BINARY_HEAD`] bytes of a binary message (empty for text):
+    /// what previews show, however much the event carries.
+    pub fn preview(&self) -> &[u8] {
+        match self {
+            Payload::Binary { head, .. } => &head[..head.len().min(BINARY_HEAD)],
+            Payload::Text(_) => &[],
+        }
     }
 }
 

@@ -6,6 +6,7 @@
 //! [`emit::EventSink`] or a channel, and errors are [`error::EngineError`].
 
 pub mod catalog;
+pub mod clock;
 pub mod connection;
 mod control;
 mod debug_log;

@@ -32,6 +32,19 @@ pub struct Settings {
     pub cacert: Option<PathBuf>,
     /// Texts sent after each open.
     pub send: Vec<String>,
+    /// Binary messages sent after each open, after the texts.
+    pub send_binary: Vec<Vec<u8>>,
+    /// Keep the whole payload of binary messages in events (recordings,
+    /// `--payload full`); otherwise only the first [`BINARY_HEAD`] bytes,
+    /// so a flood of large frames stays cheap.
+    ///
+    /// [`BINARY_HEAD`]: crate::engine::event::BINARY_HEAD
+    pub whole_binary: bool,
+    /// The close code sent when `duration` ends the run while connected
+    /// (validated by the caller: a code that may be sent).
+    pub close_code: u16,
+    /// The reason sent with `close_code` (at most 123 bytes).
+    pub close_reason: String,
     /// The reconnect policy (also holds ping interval and timeout).
     pub policy: Policy,
     /// Total attempts allowed.
@@ -40,7 +53,8 @@ pub struct Settings {
     pub no_reconnect: bool,
     /// End the run after this long.
     pub duration: Option<Duration>,
-    /// Jitter seed.
+    /// Jitter seed; the engine draws one when it is `None` (callers that
+    /// must tell the seed, like recordings, draw it themselves and set it).
     pub seed: Option<u64>,
     /// Show secrets instead of redacting them.
     pub show_secrets: bool,
@@ -61,6 +75,10 @@ impl Settings {
             insecure: false,
             cacert: None,
             send: Vec::new(),
+            send_binary: Vec::new(),
+            whole_binary: false,
+            close_code: 1000,
+            close_reason: String::new(),
             policy: Policy::default(),
             max_attempts: None,
             no_reconnect: false,

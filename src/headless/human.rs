@@ -9,6 +9,7 @@ use crate::duration::{format_duration, format_millis, format_window};
 use crate::engine::catalog;
 use crate::engine::event::{EngineEvent, EventKind, HttpReply, Payload};
 use crate::engine::policy::Trigger;
+use crate::headless::json::round_ms;
 use crate::sanitize::sanitize;
 use crate::text::{escape, first_sentence, hex};
 
@@ -28,8 +29,11 @@ fn http_summary(h: &HttpReply) -> String {
 }
 
 /// One event as a readable line; every string from the network is escaped.
+///
+/// Times are taken at the precision the JSON keeps (microseconds), so a
+/// replayed recording prints exactly the lines the live run printed.
 pub fn write_human(out: &mut Vec<u8>, event: &EngineEvent) -> io::Result<()> {
-    let t = event.t.as_secs_f64();
+    let t = event.t.as_micros() as f64 / 1e6;
     write!(out, "[{t:>9.3}] ")?;
     match &event.kind {
         EventKind::Connecting { attempt, url } => {
@@ -41,10 +45,11 @@ pub fn write_human(out: &mut Vec<u8>, event: &EngineEvent) -> io::Result<()> {
             insecure,
             ..
         } => {
+            let handshake_ms = round_ms(*handshake_ms);
             write!(
                 out,
                 "open         101 Switching Protocols in {}",
-                format_millis(*handshake_ms)
+                format_millis(handshake_ms)
             )?;
             if let Some(p) = subprotocol {
                 write!(out, ", subprotocol {}", escape(p))?;
@@ -59,7 +64,8 @@ pub fn write_human(out: &mut Vec<u8>, event: &EngineEvent) -> io::Result<()> {
                 Payload::Text(t) => {
                     write!(out, "message {arrow} text {} B: {}", t.len(), preview(t))?;
                 }
-                Payload::Binary { len, head } => {
+                Payload::Binary { len, .. } => {
+                    let head = payload.preview();
                     let more = if *len > head.len() { "…" } else { "" };
                     write!(out, "message {arrow} binary {len} B: {}{more}", hex(head))?;
                 }
@@ -68,8 +74,8 @@ pub fn write_human(out: &mut Vec<u8>, event: &EngineEvent) -> io::Result<()> {
         EventKind::Ping { dir, len } => write!(out, "ping    {}  {len} B", dir.as_str())?,
         EventKind::Pong { dir, len, rtt_ms } => {
             write!(out, "pong    {}  {len} B", dir.as_str())?;
-            if let Some(rtt) = rtt_ms {
-                write!(out, ", rtt {}", format_millis(*rtt))?;
+            if let Some(rtt) = rtt_ms.map(round_ms) {
+                write!(out, ", rtt {}", format_millis(rtt))?;
             }
         }
         EventKind::Close(c) => {

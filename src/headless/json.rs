@@ -1,11 +1,43 @@
 //! `--json`: one SPEC §2 object per line, each a `Serialize` record of its own.
 
 use std::io::{self, Write};
+use std::time::SystemTime;
 
+use base64::Engine as _;
 use serde::Serialize;
 
 use crate::engine::event::{EngineEvent, EventKind, Payload};
 use crate::text::hex;
+
+/// What [`write_json`] needs besides the event: the run's wall clock and
+/// how much of a binary payload to write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct JsonStyle {
+    /// The wall-clock time of `t = 0` (the run's `Clock::wall`): `ts` is
+    /// this plus the event's `t`, so `ts` and `t_ms` never disagree.
+    pub wall: SystemTime,
+    /// Add `base64` (the whole payload) to binary messages whose event
+    /// carries all of it: recordings and `--payload full`.
+    pub whole_binary: bool,
+}
+
+impl JsonStyle {
+    /// `--json`'s default: binary messages as a 64-byte `hex` preview only.
+    pub fn preview(wall: SystemTime) -> Self {
+        Self {
+            wall,
+            whole_binary: false,
+        }
+    }
+
+    /// Recordings: binary messages also carry their whole payload.
+    pub fn full(wall: SystemTime) -> Self {
+        Self {
+            wall,
+            whole_binary: true,
+        }
+    }
+}
 
 #[derive(Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -31,6 +63,8 @@ enum Body<'a> {
         text: Option<&'a str>,
         #[serde(skip_serializing_if = "Option::is_none")]
         hex: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        base64: Option<String>,
     },
     Ping {
         dir: &'static str,
@@ -113,11 +147,13 @@ struct Http<'a> {
     body: &'a str,
 }
 
-fn round_ms(ms: f64) -> f64 {
+/// Milliseconds rounded to microseconds, as the JSON carries them (views that
+/// must read the same after a replay round the same way).
+pub(crate) fn round_ms(ms: f64) -> f64 {
     (ms * 1000.0).round() / 1000.0
 }
 
-fn body(event: &EngineEvent) -> Body<'_> {
+fn body(event: &EngineEvent, style: JsonStyle) -> Body<'_> {
     match &event.kind {
         EventKind::Connecting { attempt, url } => Body::Connecting {
             attempt: *attempt,
@@ -145,13 +181,18 @@ fn body(event: &EngineEvent) -> Body<'_> {
                 len: t.len(),
                 text: Some(t),
                 hex: None,
+                base64: None,
             },
-            Payload::Binary { len, head } => Body::Message {
+            Payload::Binary { len, .. } => Body::Message {
                 dir: dir.as_str(),
                 ty: "binary",
                 len: *len,
                 text: None,
-                hex: Some(hex(head)),
+                hex: Some(hex(payload.preview())),
+                base64: payload
+                    .whole()
+                    .filter(|_| style.whole_binary)
+                    .map(|b| base64::engine::general_purpose::STANDARD.encode(b)),
             },
         },
         EventKind::Ping { dir, len } => Body::Ping {
@@ -214,15 +255,19 @@ fn body(event: &EngineEvent) -> Body<'_> {
 
 /// One event as a JSON line.
 ///
-/// The `seq`/`t_ms` prefix and the whole line of a text message (nearly every
-/// line of a flood) are written by hand; other kinds go through serde. Both
-/// produce the same JSON.
-pub fn write_json(out: &mut Vec<u8>, event: &EngineEvent) -> io::Result<()> {
+/// The `seq`/`t_ms`/`ts` prefix and the whole line of a text message (nearly
+/// every line of a flood) are written by hand; other kinds go through serde.
+/// Both produce the same JSON.
+pub fn write_json(out: &mut Vec<u8>, event: &EngineEvent, style: &JsonStyle) -> io::Result<()> {
     out.extend_from_slice(b"{\"seq\":");
     push_u64(out, event.seq);
     out.extend_from_slice(b",\"t_ms\":");
     push_ms(out, u64::try_from(event.t.as_micros()).unwrap_or(u64::MAX));
-    out.push(b',');
+    out.extend_from_slice(b",\"ts\":\"");
+    let mut ts = String::with_capacity(24);
+    crate::timestamp::push_rfc3339_millis(&mut ts, style.wall + event.t);
+    out.extend_from_slice(ts.as_bytes());
+    out.extend_from_slice(b"\",");
     if let EventKind::Message {
         dir,
         payload: Payload::Text(text),
@@ -241,7 +286,7 @@ pub fn write_json(out: &mut Vec<u8>, event: &EngineEvent) -> io::Result<()> {
     // that it continues the prefix.
     let start = out.len();
     let mut ser = serde_json::Serializer::with_formatter(&mut *out, TerminalSafe);
-    body(event).serialize(&mut ser)?;
+    body(event, *style).serialize(&mut ser)?;
     out.remove(start);
     out.push(b'\n');
     Ok(())
@@ -264,7 +309,7 @@ fn push_json_str(out: &mut Vec<u8>, text: &str) -> io::Result<()> {
     }
 }
 
-fn push_u64(out: &mut Vec<u8>, mut n: u64) {
+pub(super) fn push_u64(out: &mut Vec<u8>, mut n: u64) {
     let mut digits = [0u8; 20];
     let mut i = digits.len();
     loop {
@@ -279,7 +324,7 @@ fn push_u64(out: &mut Vec<u8>, mut n: u64) {
 }
 
 /// Microseconds as milliseconds with at most three decimals (`12.5`, `3.0`).
-fn push_ms(out: &mut Vec<u8>, micros: u64) {
+pub(super) fn push_ms(out: &mut Vec<u8>, micros: u64) {
     push_u64(out, micros / 1000);
     out.push(b'.');
     let frac = micros % 1000;
@@ -302,7 +347,7 @@ fn push_ms(out: &mut Vec<u8>, micros: u64) {
 /// terminal would act on (DEL, C1 controls, bidi overrides), so JSON lines
 /// read in a terminal cannot control or reorder it. Parsed, the strings are
 /// exactly the same.
-struct TerminalSafe;
+pub(super) struct TerminalSafe;
 
 impl serde_json::ser::Formatter for TerminalSafe {
     fn write_string_fragment<W: ?Sized + Write>(
@@ -324,81 +369,5 @@ impl serde_json::ser::Formatter for TerminalSafe {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::engine::event::{CloseInfo, Dir, Initiator};
-    use crate::engine::policy::{Class, Trigger};
-    use std::time::Duration;
-
-    fn line(kind: EventKind, micros: u64) -> serde_json::Value {
-        let event = EngineEvent {
-            seq: 42,
-            t: Duration::from_micros(micros),
-            kind,
-        };
-        let mut out = Vec::new();
-        write_json(&mut out, &event).unwrap();
-        assert_eq!(out.split(|b| *b == b'\n').count(), 2, "one line");
-        assert_eq!(out.last(), Some(&b'\n'));
-        serde_json::from_slice(&out).unwrap()
-    }
-
-    #[test]
-    fn text_messages_keep_their_exact_text() {
-        for text in [
-            "plain",
-            "quote \" and \\ slash",
-            "esc \x1b]0;t\x07 and \u{202e} and \n",
-            "",
-        ] {
-            let v = line(
-                EventKind::Message {
-                    dir: Dir::In,
-                    payload: Payload::Text(text.into()),
-                },
-                1_500,
-            );
-            assert_eq!(v["text"], text);
-            assert_eq!(v["len"], text.len());
-            assert_eq!(v["kind"], "message");
-            assert_eq!(v["type"], "text");
-            assert_eq!(v["dir"], "in");
-            assert_eq!(v["seq"], 42);
-            assert_eq!(v["t_ms"].to_string(), "1.5");
-        }
-    }
-
-    #[test]
-    fn times_have_at_most_three_decimals() {
-        // Compare the text: the JSON must carry exactly these digits.
-        let t = |micros| line(EventKind::Paused, micros)["t_ms"].to_string();
-        assert_eq!(t(0), "0.0");
-        assert_eq!(t(1), "0.001");
-        assert_eq!(t(1_234_567), "1234.567");
-        assert_eq!(t(5_000_100), "5000.1");
-    }
-
-    #[test]
-    fn other_kinds_share_the_prefix() {
-        let v = line(
-            EventKind::Close(CloseInfo {
-                code: 1002,
-                name: "Protocol Error".into(),
-                reason: String::new(),
-                initiator: Initiator::Server,
-                wire: true,
-                clean: true,
-                received_code: Some(1005),
-                trigger: Trigger::Violation,
-                class: Class::Fatal,
-            }),
-            10,
-        );
-        assert_eq!(v["kind"], "close");
-        assert_eq!(v["received_code"], 1005);
-        assert_eq!(v["initiator"], "server");
-        assert_eq!(v["seq"], 42);
-        assert_eq!(v["trigger"], "protocol-violation");
-        assert_eq!(v["class"], "fatal");
-    }
-}
+#[path = "json_tests.rs"]
+mod tests;

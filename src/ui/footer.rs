@@ -6,6 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::app::{App, Mode};
+use crate::sanitize::sanitize;
 use crate::theme::Theme;
 
 /// Draws the one-row footer.
@@ -16,7 +17,48 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
         return;
     }
     let pause = if app.paused { "resume" } else { "pause" };
+    let mut spans = vec![Span::raw(" ")];
+    let mut used = 1;
+    if let Some(replay) = &app.replay {
+        let state = if replay.finished {
+            "■"
+        } else if replay.playing {
+            "▶"
+        } else {
+            "❚❚"
+        };
+        let tag = format!(
+            "replay {state} {} {} ",
+            replay.speed,
+            super::fmt::clock(replay.position)
+        );
+        used += tag.chars().count() + 1;
+        spans.push(Span::styled(tag, theme.accent()));
+        spans.push(Span::raw(" "));
+        if let (Some(note), Mode::Normal) = (&replay.note, &app.mode) {
+            spans.push(Span::styled(sanitize(note, 200), theme.warn()));
+            frame.render_widget(Paragraph::new(Line::from(spans)).style(theme.base()), area);
+            return;
+        }
+    }
+    let play = match &app.replay {
+        Some(r) if r.playing => "pause",
+        _ => "play",
+    };
     let keys: &[(&str, &str)] = match &app.mode {
+        Mode::Normal if app.replay.is_some() => &[
+            ("q", "quit"),
+            ("?", "help"),
+            ("space", play),
+            (".", "step"),
+            ("]", "next close"),
+            ("[", "previous close"),
+            ("g", "go to"),
+            ("s", "save"),
+            ("⏎", "expand"),
+            ("e", "explain"),
+            ("f", "follow"),
+        ],
         Mode::Normal => &[
             ("q", "quit"),
             ("?", "help"),
@@ -38,11 +80,10 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
             ("Esc", "cancel"),
         ],
         Mode::Composer { .. } => &[("⏎", "send"), ("Esc", "cancel")],
+        Mode::Prompt { .. } => &[("⏎", "confirm"), ("Esc", "cancel")],
     };
     let width = usize::from(area.width);
     let theme_tag = format!(" theme {} ", theme.name);
-    let mut spans = vec![Span::raw(" ")];
-    let mut used = 1;
     // The keys come in order of importance: those that do not fit are
     // dropped (the help overlay lists them all); the theme name comes last.
     for (key, what) in keys {

@@ -21,7 +21,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::widgets::Block;
 
-use crate::app::{App, Mode};
+use crate::app::{App, Mode, PromptFor};
 use crate::theme::Theme;
 
 /// From this width on, the panels sit beside the timeline instead of below it.
@@ -133,9 +133,16 @@ pub fn render(frame: &mut Frame<'_>, app: &App, theme: &Theme, now: Instant) {
     countdown::render(frame, regions.countdown, app, theme, now);
     sparklines::render(frame, regions.sparklines, app, theme, now);
     match &app.mode {
-        Mode::Help => help::render(frame, area, theme),
+        Mode::Help => help::render(frame, area, theme, app.replay.is_some()),
         Mode::Picker { index, reason } => picker::render(frame, area, *index, reason, theme),
         Mode::Composer { text } => composer::render(frame, regions.timeline, text, theme),
+        Mode::Prompt { purpose, text } => {
+            let title = match purpose {
+                PromptFor::Save => " save the events so far as · ⏎ saves · Esc cancels ",
+                PromptFor::Goto => " go to the run time (1m30s, 90s) · ⏎ goes · Esc cancels ",
+            };
+            composer::render_titled(frame, regions.timeline, text, title.into(), theme);
+        }
         Mode::Normal | Mode::Explain(_) => {}
     }
 }

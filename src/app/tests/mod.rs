@@ -3,6 +3,7 @@
 
 mod events;
 mod keys;
+mod replay;
 
 use std::time::{Duration, Instant};
 

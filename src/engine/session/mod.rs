@@ -94,11 +94,18 @@ impl Session<'_> {
         }
     }
 
-    /// Sends the `--send` texts; `Some` when the server stopped reading.
+    /// Sends the `--send` texts, then the `--send-binary` messages; `Some`
+    /// when the server stopped reading.
     async fn send_initial(&mut self, ws: &mut Socket) -> Option<Ending> {
         for text in &self.settings.send {
             let payload = Payload::Text(text.clone());
             if let Some(ending) = self.send(ws, Message::text(text.clone()), payload).await {
+                return Some(ending);
+            }
+        }
+        for data in &self.settings.send_binary {
+            let payload = binary_payload(data, self.settings.whole_binary);
+            if let Some(ending) = self.send(ws, Message::binary(data.clone()), payload).await {
                 return Some(ending);
             }
         }
@@ -140,7 +147,8 @@ impl Session<'_> {
                 biased;
                 cmd = self.control.commands.recv() => self.on_command(ws, cmd, rx).await,
                 () = until(self.deadline) => {
-                    Some(self.client_close(ws, 1000, String::new(), Interrupt::Duration).await)
+                    let (code, reason) = (self.settings.close_code, self.settings.close_reason.clone());
+                    Some(self.client_close(ws, code, reason, Interrupt::Duration).await)
                 }
                 () = &mut live_timer => self.check_liveness(ws, rx, live_timer.as_mut()).await,
                 () = &mut ping_timer => {
@@ -181,7 +189,7 @@ impl Session<'_> {
                     .await
             }
             Step::Open(Command::SendBinary(data)) => {
-                let payload = binary_payload(&data);
+                let payload = binary_payload(&data, self.settings.whole_binary);
                 self.send(ws, Message::binary(data), payload).await
             }
             Step::Open(Command::Ping) => self.ping(ws, rx).await,
@@ -334,7 +342,7 @@ impl Session<'_> {
             },
             Message::Binary(b) => EventKind::Message {
                 dir: Dir::In,
-                payload: binary_payload(&b),
+                payload: binary_payload(&b, self.settings.whole_binary),
             },
             Message::Ping(p) => {
                 self.out
@@ -375,9 +383,16 @@ impl Session<'_> {
     }
 }
 
-fn binary_payload(data: &[u8]) -> Payload {
+/// A binary message as an event carries it: the first bytes, or all of
+/// them when `whole` payloads were asked for.
+fn binary_payload(data: &[u8], whole: bool) -> Payload {
+    let keep = if whole {
+        data.len()
+    } else {
+        data.len().min(BINARY_HEAD)
+    };
     Payload::Binary {
         len: data.len(),
-        head: data[..data.len().min(BINARY_HEAD)].to_vec(),
+        head: data[..keep].to_vec(),
     }
 }

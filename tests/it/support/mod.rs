@@ -19,6 +19,7 @@ pub mod frame;
 pub mod json;
 pub mod probe;
 pub mod pty;
+pub mod record;
 pub mod scenario;
 pub mod server;
 pub mod tui;

@@ -62,7 +62,8 @@ pub fn long_wait(url: Url) -> Settings {
 /// One engine event as the JSON line the headless writer prints.
 pub fn to_json(event: &EngineEvent) -> Value {
     let mut line = Vec::new();
-    wsprobe::headless::write_json(&mut line, event).expect("serialise");
+    let style = wsprobe::headless::JsonStyle::full(std::time::UNIX_EPOCH);
+    wsprobe::headless::write_json(&mut line, event, &style).expect("serialise");
     serde_json::from_slice(&line).expect("valid JSON")
 }
 

@@ -1,0 +1,3 @@
+//! `wsprobe export`: a recording in other formats.
+
+pub mod har;
