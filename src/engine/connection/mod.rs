@@ -2,7 +2,6 @@
 //! between attempts, and carries out commands.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use rand::SeedableRng;
 use rand::rngs::StdRng;
@@ -14,14 +13,16 @@ use tokio::time::Instant;
 use crate::duration::until;
 use crate::engine::clock::Clock;
 use crate::engine::control::{Control, Interrupt, Pending, Step, ms};
-use crate::engine::dial::{self, Failure};
 use crate::engine::emit::{Emitter, EventSink, Output};
 use crate::engine::error::EngineError;
-use crate::engine::event::{CloseInfo, Command, EngineEvent, ErrorClass, EventKind, Initiator};
-use crate::engine::policy::{Class, Decision, History, Outcome, Trigger, random_seed};
-use crate::engine::session;
+use crate::engine::event::{CloseInfo, Command, EngineEvent, EventKind};
+use crate::engine::policy::{History, Outcome, random_seed};
+mod attempt;
+mod decide;
+
 use crate::engine::settings::Settings;
 use crate::engine::{target, tls};
+use decide::Next;
 
 /// How a run ended, for the exit status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -131,24 +132,6 @@ pub(crate) struct AttemptEnd {
     pub close: CloseInfo,
 }
 
-/// What follows a close: another attempt after a wait, or the end.
-enum Next {
-    Reconnect {
-        delay: Duration,
-        window: (Duration, Duration),
-        rule: String,
-    },
-    Stop {
-        reason: String,
-        success: bool,
-        /// The run is over (quit, --duration), not a policy stop that an
-        /// interactive user may still undo with `r`.
-        finished: bool,
-    },
-    /// The user asked to reconnect at once.
-    Now,
-}
-
 struct Engine {
     settings: Settings,
     tls: Option<Arc<ClientConfig>>,
@@ -227,93 +210,6 @@ impl Engine {
         }
     }
 
-    /// Asks the policy what follows `end`; the class it concluded goes into
-    /// the close event. A run the user ended asks nothing.
-    fn decide(&mut self, end: &AttemptEnd, attempt: u32) -> (Class, Next) {
-        let user_class = || self.settings.policy.classify(Trigger::User);
-        if let Some(interrupt) = end.interrupt.filter(|i| *i != Interrupt::UserClose) {
-            tracing::debug!(
-                attempt,
-                ?interrupt,
-                "the policy is not asked: the run was interrupted"
-            );
-        }
-        match end.interrupt {
-            Some(Interrupt::Quit) => {
-                return (
-                    user_class(),
-                    Next::Stop {
-                        reason: "quit by the user".into(),
-                        success: true,
-                        finished: true,
-                    },
-                );
-            }
-            Some(Interrupt::Duration) => {
-                return (
-                    user_class(),
-                    Next::Stop {
-                        reason: "the --duration ran out".into(),
-                        success: true,
-                        finished: true,
-                    },
-                );
-            }
-            Some(Interrupt::ReconnectNow) => return (user_class(), Next::Now),
-            Some(Interrupt::UserClose) | None => {}
-        }
-        let before = self.history.clone();
-        let decision = self
-            .settings
-            .policy
-            .decide(&mut self.history, &end.outcome, &mut self.rng);
-        tracing::debug!(
-            attempt,
-            outcome = ?end.outcome,
-            history = ?before,
-            decision = ?decision,
-            "the policy decided"
-        );
-        let class = decision.class();
-        let stop = |reason: String, success: bool| Next::Stop {
-            reason,
-            success,
-            finished: false,
-        };
-        let next = match decision {
-            Decision::Stop { class, reason } => stop(reason, class == Class::Done),
-            Decision::Reconnect { .. } if self.settings.no_reconnect => stop(
-                format!(
-                    "{}: automatic reconnect is off (--no-reconnect)",
-                    end.outcome.trigger.describe()
-                ),
-                false,
-            ),
-            Decision::Reconnect { .. }
-                if self.settings.max_attempts.is_some_and(|max| attempt >= max) =>
-            {
-                stop(
-                    format!(
-                        "{}: all {attempt} attempts allowed by --max-attempts were made",
-                        end.outcome.trigger.describe()
-                    ),
-                    false,
-                )
-            }
-            Decision::Reconnect {
-                delay,
-                window,
-                rule,
-                ..
-            } => Next::Reconnect {
-                delay,
-                window,
-                rule,
-            },
-        };
-        (class, next)
-    }
-
     /// Announces an immediate reconnect the user asked for.
     async fn reconnect_now(&mut self, attempt: u32) {
         let now = Instant::now();
@@ -359,103 +255,6 @@ impl Engine {
                 () = until(self.deadline) => return Some(Interrupt::Duration),
                 () = until(due) => return None,
             }
-        }
-    }
-
-    /// One attempt: dial (bounded by the connect timeout), then the open session.
-    async fn attempt(&mut self, attempt: u32) -> AttemptEnd {
-        let began = Instant::now();
-        // A block, so the dial's borrow of the settings ends before reporting.
-        let result = {
-            let dial = tokio::time::timeout(
-                self.settings.connect_timeout,
-                dial::dial(&self.settings, self.tls.as_ref()),
-            );
-            tokio::pin!(dial);
-            loop {
-                tokio::select! {
-                    biased;
-                    cmd = self.control.commands.recv() => {
-                        match self.control.on_command(cmd, &mut self.out, None).await {
-                            Step::Quit(_) => break Err(Interrupt::Quit),
-                            Step::ReconnectNow => break Err(Interrupt::ReconnectNow),
-                            // Sending or closing needs an open connection.
-                            Step::Continue | Step::Open(_) => {}
-                        }
-                    }
-                    () = until(self.deadline) => break Err(Interrupt::Duration),
-                    r = &mut dial => break Ok(r),
-                }
-            }
-        };
-        let opened = match result {
-            Err(interrupt) => {
-                let reason = if interrupt == Interrupt::ReconnectNow {
-                    "reconnecting at the user's request before the handshake finished"
-                } else {
-                    "the run ended before the handshake finished"
-                };
-                return AttemptEnd {
-                    outcome: Outcome::failed(Trigger::User),
-                    interrupt: Some(interrupt),
-                    close: CloseInfo {
-                        reason: reason.into(),
-                        ..CloseInfo::derived(1006, Initiator::Local, Trigger::User)
-                    },
-                };
-            }
-            Ok(Err(_elapsed)) => Err(Failure {
-                message: format!(
-                    "no WebSocket after {} (DNS, TCP, TLS and upgrade together); \
-                     the host may drop packets, or raise --connect-timeout",
-                    crate::duration::format_duration(self.settings.connect_timeout)
-                ),
-                ..Failure::new(ErrorClass::Timeout, Trigger::Timeout, String::new())
-            }),
-            Ok(Ok(r)) => r,
-        };
-        match opened {
-            Err(failure) => self.failed(failure).await,
-            Ok(opened) => {
-                self.out
-                    .emit(EventKind::Open {
-                        attempt,
-                        status: 101,
-                        subprotocol: opened.subprotocol.clone(),
-                        handshake_ms: began.elapsed().as_secs_f64() * 1000.0,
-                        headers: opened.headers.clone(),
-                        insecure: self.settings.insecure,
-                    })
-                    .await;
-                let mut s = session::Session {
-                    settings: &self.settings,
-                    out: &mut self.out,
-                    control: &mut self.control,
-                    deadline: self.deadline,
-                };
-                s.run(opened.socket).await
-            }
-        }
-    }
-
-    /// Reports a failed attempt; the close is derived from it.
-    async fn failed(&mut self, failure: Failure) -> AttemptEnd {
-        tracing::debug!(class = failure.class.as_str(), message = %failure.message, "attempt failed");
-        self.out
-            .emit(EventKind::Error {
-                class: failure.class,
-                message: failure.message,
-                http: failure.http,
-                retry_after_ms: failure.retry_after.map(ms),
-            })
-            .await;
-        AttemptEnd {
-            outcome: Outcome {
-                retry_after: failure.retry_after,
-                ..Outcome::failed(failure.trigger)
-            },
-            interrupt: None,
-            close: CloseInfo::derived(failure.close_code, Initiator::Local, failure.trigger),
         }
     }
 }
