@@ -11,6 +11,7 @@ pub mod duration;
 pub mod engine;
 pub mod explain;
 pub mod headless;
+pub mod paths;
 pub mod sanitize;
 pub mod signals;
 pub mod simulate;
