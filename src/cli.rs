@@ -61,6 +61,7 @@ pub struct Cli {
     #[command(flatten)]
     pub output: OutputArgs,
 
+    /// Config file, verbosity and colour.
     #[command(flatten)]
     pub general: GeneralArgs,
 }

@@ -22,6 +22,7 @@ Install (then start a new shell):
 /// Where settings come from, how much is said, and colour (the live modes).
 #[derive(Debug, Clone, Default, Args)]
 pub struct GeneralArgs {
+    /// Which config file.
     #[command(flatten)]
     pub config: ConfigArgs,
 
@@ -96,6 +97,7 @@ Examples:
     /// Print the path of the config file that is read (whether it exists or not).
     #[command(after_help = "Example:\n  vi \"$(wsprobe config path)\"")]
     Path {
+        /// Which config file.
         #[command(flatten)]
         config: ConfigArgs,
     },
@@ -107,6 +109,7 @@ pub struct ConfigShowArgs {
     /// The endpoint whose settings to show: a URL or @NAME.
     pub url: Option<String>,
 
+    /// The connection flags, as for connecting.
     #[command(flatten)]
     pub connect: ConnectArgs,
 
@@ -122,6 +125,7 @@ pub struct ConfigShowArgs {
     #[arg(long, value_name = "WHEN", value_enum, hide_possible_values = true)]
     pub color: Option<ColorWhen>,
 
+    /// Which config file.
     #[command(flatten)]
     pub config: ConfigArgs,
 }
@@ -133,6 +137,7 @@ pub struct EndpointsArgs {
     #[arg(long)]
     pub show_secrets: bool,
 
+    /// Which config file.
     #[command(flatten)]
     pub config: ConfigArgs,
 }
