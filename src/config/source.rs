@@ -76,7 +76,9 @@ pub enum Source {
 impl Source {
     /// The usage error for a bad value from here: `--flag message`,
     /// `WSPROBE_X message`, or `bad config file FILE:LINE: key: message`.
+    /// The message is escaped: it may quote the value.
     pub fn complain(&self, message: &str) -> UsageError {
+        let message = escape(message);
         UsageError::new(match self {
             Source::Cli(flag) => format!("{flag} {message}"),
             Source::Env(var) => format!("{var} {message}"),

@@ -312,6 +312,7 @@ async fn bad_files_name_file_line_key_and_what_is_allowed() {
         ("preset = \"slack\"\n", &[]),
         ("mouse = \"yes\"\n", &[]),
         ("theme = \"nope\"\n", &[]),
+        ("theme = \"\\u001b[2J\"\n", &[]),
         (
             "[endpoint.staging]\nurl = \"ws://a\"\nheader = { A = \"b\" }\n",
             &[],
