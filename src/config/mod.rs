@@ -181,10 +181,11 @@ impl Config {
     }
 
     /// How many colours the TUI uses: `--color` and its layers, then
-    /// `COLORTERM` and `TERM`.
+    /// `COLORTERM` and `TERM` (`auto` on a `dumb` terminal: none).
     pub fn color_depth(&self) -> ColorDepth {
         match self.resolved.color.value {
             ColorWhen::Never => ColorDepth::Mono,
+            ColorWhen::Auto if self.env.get("TERM") == Some("dumb") => ColorDepth::Mono,
             ColorWhen::Auto | ColorWhen::Always => {
                 ColorDepth::detect(self.env.get("COLORTERM"), self.env.get("TERM"))
             }

@@ -80,6 +80,11 @@ fn no_color_and_clicolor_force_are_the_environment_layer() {
         color(&w, &[("CLICOLOR_FORCE", "0")], "color = \"never\"").1,
         format!("file {FILE}")
     );
+    assert_eq!(color(&w, &[("TERM", "dumb")], "").2, ColorDepth::Mono);
+    assert_eq!(
+        color(&["wsprobe", "--color", "always"], &[("TERM", "dumb")], "").2,
+        ColorDepth::Ansi16
+    );
     // NO_COLOR wins over CLICOLOR_FORCE: asking for no colour is the safer reading.
     assert_eq!(
         color(&w, &[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")], "").0,
