@@ -1,5 +1,6 @@
-//! The command line (clap derive). Options a policy file can also set are
-//! `Option<T>`, so "not given" and "default" stay different.
+//! The command line (clap derive). Options a config or policy file can also
+//! set are `Option<T>`, so "not given" and "default" stay different; the
+//! merge with the environment and the files is in [`crate::config`].
 
 use std::net::IpAddr;
 use std::path::PathBuf;
@@ -9,7 +10,17 @@ use clap::{Args, Parser, Subcommand};
 use crate::duration::Dur;
 use crate::engine::policy::failure_names_help;
 
+pub mod docs;
+mod general;
 pub mod traps;
+pub mod values;
+
+pub use general::{
+    ColorWhen, CompletionsArgs, ConfigArgs, ConfigCommand, ConfigShowArgs, EndpointsArgs,
+    GeneralArgs,
+};
+
+use values::Hinted;
 
 const EXAMPLES: &str = "\
 Examples:
@@ -20,7 +31,9 @@ Examples:
   wsprobe explain 1006                     what a close code means and what to do
   wsprobe explain 1001 1012                compare two codes
   wsprobe policy simulate 1013 --seed 7    the reconnect schedule the policy gives
-  wsprobe serve --port 9001                run the scenario server for your own client";
+  wsprobe serve --port 9001                run the scenario server for your own client
+  wsprobe @staging                         an endpoint saved in the config file
+  wsprobe config show                      the effective settings and where each came from";
 
 /// See what a WebSocket endpoint really does: a live timeline, every close
 /// code explained, and the reconnect the policy applies next.
@@ -38,7 +51,8 @@ pub struct Cli {
     pub command: Option<Command>,
 
     /// The endpoint: ws://, wss://, http:// (as ws://), https:// (as wss://),
-    /// or host[:port][/path] (as ws://). Without it: the built-in demo.
+    /// host[:port][/path] (as ws://), or @NAME for an endpoint saved in the
+    /// config file. Without it: the built-in demo.
     pub url: Option<String>,
 
     #[command(flatten)]
@@ -46,6 +60,10 @@ pub struct Cli {
 
     #[command(flatten)]
     pub output: OutputArgs,
+
+    /// Config file, verbosity and colour.
+    #[command(flatten)]
+    pub general: GeneralArgs,
 }
 
 /// How to connect and when to stop (TUI and headless alike).
@@ -118,6 +136,10 @@ pub struct ConnectArgs {
     #[arg(long, value_name = "FILE")]
     pub policy: Option<PathBuf>,
 
+    /// Policy preset: graphql-ws or discord (their application codes mapped to classes).
+    #[arg(long, value_name = "NAME", value_parser = Hinted::new(values::preset_names), hide_possible_values = true)]
+    pub preset: Option<String>,
+
     /// Make at most this many connection attempts in total, then stop.
     #[arg(long, value_name = "N")]
     pub max_attempts: Option<u32>,
@@ -155,7 +177,7 @@ pub struct OutputArgs {
     pub headless: bool,
 
     /// Colour theme: a built-in name (default, light, high-contrast, mono) or a TOML file.
-    #[arg(long, value_name = "NAME|FILE")]
+    #[arg(long, value_name = "NAME|FILE", value_parser = Hinted::new(values::theme_names), hide_possible_values = true)]
     pub theme: Option<String>,
 
     /// List the available themes and exit.
@@ -209,6 +231,22 @@ pub enum Command {
     /// Run the scenario server alone, for your own clients.
     Serve(ServeArgs),
 
+    /// Print a shell completion script (subcommands, flags, themes, presets, failure names).
+    #[command(after_help = general::COMPLETIONS_HELP)]
+    Completions(CompletionsArgs),
+
+    /// Print the manual page (roff), every subcommand on one page.
+    #[command(after_help = "Examples:\n  wsprobe man | man -l -\n  \
+        wsprobe man > ~/.local/share/man/man1/wsprobe.1")]
+    Man,
+
+    /// The config file: its effective settings and its path.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+
+    /// List the endpoints saved in the config file (secrets redacted).
+    #[command(after_help = "Examples:\n  wsprobe endpoints\n  wsprobe @staging --headless")]
+    Endpoints(EndpointsArgs),
     /// Play a recording (made with --record or --json) back in the TUI, as
     /// human lines (--headless) or as a table of connections (--summary).
     #[command(after_help = "\
@@ -306,7 +344,13 @@ pub struct ExplainArgs {
     /// Close codes (0–65535) or failure names (listed below).
     // Negative numbers reach `explain`, which says what is accepted, instead
     // of being taken for an unknown flag.
-    #[arg(required = true, value_name = "CODE", allow_negative_numbers = true)]
+    #[arg(
+        required = true,
+        value_name = "CODE",
+        allow_negative_numbers = true,
+        value_parser = Hinted::new(values::trigger_names),
+        hide_possible_values = true
+    )]
     pub codes: Vec<String>,
 
     /// Print JSON instead of text.
@@ -348,7 +392,12 @@ pub enum PolicyCommand {
 #[derive(Debug, Args)]
 pub struct SimulateArgs {
     /// What ends each attempt, in order; the last repeats.
-    #[arg(required = true, value_name = "CODE")]
+    #[arg(
+        required = true,
+        value_name = "CODE",
+        value_parser = Hinted::new(values::trigger_names),
+        hide_possible_values = true
+    )]
     pub codes: Vec<String>,
 
     /// How many attempts to simulate.
@@ -384,7 +433,7 @@ Paths: /echo /normal /going-away /close/{code}?reason=TEXT&after=DUR /restart /o
        /reject/{status} /drop /silent /flood?n=N&size=B /cycle
 Examples:
   wsprobe serve --port 9001
-  wscat -c ws://127.0.0.1:9001/close/1013?reason=busy")]
+  wscat -c 'ws://127.0.0.1:9001/close/1013?reason=busy'")]
 pub struct ServeArgs {
     /// Port to listen on; 0 picks a free one.
     #[arg(long, default_value_t = 0)]

@@ -18,7 +18,7 @@ pub use session::{SessionRecord, write_session};
 use crate::engine::clock::Clock;
 use crate::engine::connection::{self, RunEnd};
 use crate::engine::emit::EventSink;
-use crate::engine::event::{Command, EngineEvent};
+use crate::engine::event::{Command, EngineEvent, EventKind};
 use crate::engine::settings::Settings;
 
 /// Which headless format.
@@ -28,6 +28,8 @@ pub enum Format {
     Json,
     /// Human-readable lines.
     Human,
+    /// Human-readable lines for errors and the final line only (`-q`).
+    Quiet,
 }
 
 /// How a headless run writes, besides the engine's settings.
@@ -145,6 +147,17 @@ impl EventSink for LineSink {
         match self.format {
             Format::Json => write_json(&mut self.line, event, &self.style)?,
             Format::Human => write_human(&mut self.line, event)?,
+            // `-q`: the engine reports everything; this view keeps only
+            // errors and the line that ends the run.
+            Format::Quiet => {
+                if !matches!(
+                    event.kind,
+                    EventKind::Error { .. } | EventKind::GiveUp { .. }
+                ) {
+                    return Ok(());
+                }
+                write_human(&mut self.line, event)?;
+            }
         }
         self.out.write_all(&self.line).map_err(|e| self.note(e))
     }

@@ -14,6 +14,7 @@ pub mod export;
 pub mod headless;
 pub mod input;
 pub mod memory;
+pub mod paths;
 pub mod record;
 pub mod replay;
 pub mod sanitize;

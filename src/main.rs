@@ -4,9 +4,12 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::Context as _;
-use clap::Parser;
+use clap::{CommandFactory as _, FromArgMatches as _};
 
-use wsprobe::cli::{Cli, Command, PolicyCommand, ServeArgs, SimulateArgs};
+use wsprobe::cli::{
+    Cli, Command, ConfigArgs, ConfigCommand, ConfigShowArgs, PolicyCommand, ServeArgs, SimulateArgs,
+};
+use wsprobe::config::{CliLayer, Config, Env};
 use wsprobe::demo_server::{BindError, DemoServer, ServerConfig};
 use wsprobe::engine::clock::Clock;
 use wsprobe::engine::emit::EventSink;
@@ -25,7 +28,8 @@ fn main() -> ExitCode {
         eprintln!("wsprobe: {trap}");
         return ExitCode::from(2);
     }
-    let cli = Cli::parse_from(args);
+    let matches = command().get_matches_from(args);
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     let code = match run(cli) {
         Ok(code) => code,
         Err(err) => {
@@ -47,6 +51,19 @@ fn main() -> ExitCode {
     };
     wsprobe::memory::report_if_asked();
     code
+}
+
+/// The version and the commit it was built from, when the build knew it
+/// (set by build.rs).
+const VERSION: &str = env!("WSPROBE_VERSION");
+
+/// The command line, with the version that names the commit.
+fn command() -> clap::Command {
+    Cli::command().version(VERSION)
+}
+
+fn print_bytes(bytes: &[u8]) -> anyhow::Result<()> {
+    print(&String::from_utf8_lossy(bytes))
 }
 
 fn print(text: &str) -> anyhow::Result<()> {
@@ -91,15 +108,75 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 eprintln!("wsprobe: {note}");
             }
         }
+        Some(Command::Completions(args)) => {
+            print_bytes(&wsprobe::cli::docs::completions(args.shell, command()))?;
+        }
+        Some(Command::Man) => print_bytes(&wsprobe::cli::docs::manual(command())?)?,
+        Some(Command::Config(ConfigCommand::Show(args))) => print(&config_show(&args)?)?,
+        Some(Command::Config(ConfigCommand::Path { config })) => {
+            print(&config_path(&config))?;
+        }
+        Some(Command::Endpoints(args)) => {
+            let env = Env::from_process();
+            let choice = wsprobe::config::Choice::pick(
+                args.config.config.as_deref(),
+                args.config.no_config,
+                &env,
+            );
+            let file = choice.load()?;
+            print(&wsprobe::config::endpoint::list(
+                file.as_ref(),
+                &choice,
+                args.show_secrets,
+            ))?;
+        }
         None => return live(&cli),
     }
     Ok(ExitCode::SUCCESS)
 }
 
+/// `wsprobe config show`: the live command's settings, merged but unused.
+fn config_show(args: &ConfigShowArgs) -> anyhow::Result<String> {
+    let layer = CliLayer {
+        url: args.url.as_deref(),
+        connect: &args.connect,
+        theme: args.theme.as_deref(),
+        history: args.history,
+        color: args.color,
+    };
+    let config = Config::load(&layer, &args.config, Env::from_process())?;
+    Ok(wsprobe::config::show::render(&config, &args.connect)?)
+}
+
+/// `wsprobe config path`: the file that is read, whether it exists or not.
+fn config_path(args: &ConfigArgs) -> String {
+    let env = Env::from_process();
+    let choice = wsprobe::config::Choice::pick(args.config.as_deref(), args.no_config, &env);
+    match choice.path() {
+        Some(path) => format!("{}\n", path.display()),
+        None => "none\n".to_string(),
+    }
+}
+
+/// How the live command shows the run.
+enum Mode {
+    Headless(Format),
+    Tui(wsprobe::tui::TuiOptions),
+}
+
 /// Connects (TUI or headless) and maps how the run ended to the exit status.
 fn live(cli: &Cli) -> anyhow::Result<ExitCode> {
+    if cli.general.quiet && !cli.output.headless {
+        return Err(UsageError::new(
+            "-q keeps only the errors and the final line of --headless; use it with \
+             --headless (--json always writes every event: filter it with jq)",
+        )
+        .into());
+    }
     let format = if cli.output.json {
         Some(Format::Json)
+    } else if cli.output.headless && cli.general.quiet {
+        Some(Format::Quiet)
     } else if cli.output.headless {
         Some(Format::Human)
     } else {
@@ -110,19 +187,28 @@ fn live(cli: &Cli) -> anyhow::Result<ExitCode> {
         wsprobe::tui::ensure_terminal()?;
         if cli.connect.stdin && std::io::IsTerminal::is_terminal(&std::io::stdin()) {
             return Err(UsageError::new(
-                "--stdin reads messages from a pipe, but in the TUI stdin is the keyboard;                  pipe into wsprobe (cmd | wsprobe URL --stdin), or press i to type a message",
+                "--stdin reads messages from a pipe, but in the TUI stdin is the keyboard; \
+                 pipe into wsprobe (cmd | wsprobe URL --stdin), or press i to type a message",
             )
             .into());
         }
     }
-    let url_check = match cli.url.as_deref() {
-        Some(url) => Some(wsprobe::config::settings(url, &cli.connect)?),
-        None => None,
+    let config = Config::for_live(cli)?;
+    let url_check = if config.has_url() {
+        Some(config.settings(&cli.connect, None)?)
+    } else {
+        None
+    };
+    // The theme is checked before anything starts, too.
+    let mode = match format {
+        Some(format) => Mode::Headless(format),
+        None => Mode::Tui(config.tui_options()?),
     };
     init_logging(
         format.is_some(),
         cli.output.log_file.as_deref(),
         cli.connect.show_secrets,
+        cli.general.verbose,
     )?;
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     // Without a URL the built-in scenario server plays the endpoint; it must
@@ -133,7 +219,7 @@ fn live(cli: &Cli) -> anyhow::Result<ExitCode> {
         let server = runtime
             .block_on(DemoServer::start(ServerConfig::local()))
             .context("cannot start the built-in demo server")?;
-        let settings = wsprobe::config::settings(&server.url("/cycle"), &cli.connect)?;
+        let settings = config.settings(&cli.connect, Some(&server.url("/cycle")))?;
         (settings, Some(server))
     };
     settings.whole_binary =
@@ -150,45 +236,47 @@ fn live(cli: &Cli) -> anyhow::Result<ExitCode> {
         record_failure = Some(recorder.failure());
         observers.push(Box::new(recorder));
     }
-    let result = if let Some(format) = format {
-        let run = wsprobe::headless::Run {
-            format,
-            clock,
-            whole_binary: cli.output.payload == Some(wsprobe::cli::PayloadMode::Full),
-            session,
-            observers,
-            stdin: cli.connect.stdin,
-        };
-        // Signal listeners need the runtime, so they are made inside it.
-        runtime
-            .block_on(async {
-                wsprobe::headless::run(settings, run, wsprobe::signals::stop_requested()).await
-            })
-            .map(|end| end.success)
-    } else {
-        let mut opts = wsprobe::config::tui_options(&cli.output)?;
-        let host = settings.url.host_str().unwrap_or("local").to_string();
-        opts.save_name = Some(wsprobe::record::default_name(&host, clock.wall));
-        opts.session = Some(session);
-        settings.interactive = true;
-        let stdin = cli.connect.stdin;
-        runtime
-            .block_on(async {
-                let open = if stdin {
-                    let (gate, open) = wsprobe::stdin::gate();
-                    observers.push(Box::new(gate));
-                    Some(open)
-                } else {
-                    None
-                };
-                let handle =
-                    wsprobe::engine::connection::spawn_observed(settings, clock, observers)?;
-                if let Some(open) = open {
-                    wsprobe::stdin::forward(handle.commands.clone(), open);
-                }
-                wsprobe::tui::run(handle, opts).await
-            })
-            .map(|()| true)
+    let result = match mode {
+        Mode::Headless(format) => {
+            let run = wsprobe::headless::Run {
+                format,
+                clock,
+                whole_binary: cli.output.payload == Some(wsprobe::cli::PayloadMode::Full),
+                session,
+                observers,
+                stdin: cli.connect.stdin,
+            };
+            // Signal listeners need the runtime, so they are made inside it.
+            runtime
+                .block_on(async {
+                    wsprobe::headless::run(settings, run, wsprobe::signals::stop_requested()).await
+                })
+                .map(|end| end.success)
+        }
+        Mode::Tui(mut opts) => {
+            let host = settings.url.host_str().unwrap_or("local").to_string();
+            opts.save_name = Some(wsprobe::record::default_name(&host, clock.wall));
+            opts.session = Some(session);
+            settings.interactive = true;
+            let stdin = cli.connect.stdin;
+            runtime
+                .block_on(async {
+                    let open = if stdin {
+                        let (gate, open) = wsprobe::stdin::gate();
+                        observers.push(Box::new(gate));
+                        Some(open)
+                    } else {
+                        None
+                    };
+                    let handle =
+                        wsprobe::engine::connection::spawn_observed(settings, clock, observers)?;
+                    if let Some(open) = open {
+                        wsprobe::stdin::forward(handle.commands.clone(), open);
+                    }
+                    wsprobe::tui::run(handle, opts).await
+                })
+                .map(|()| true)
+        }
     };
     // Do not wait for blocking tasks (stdin readers, DNS lookups) still running.
     runtime.shutdown_background();
@@ -207,19 +295,21 @@ fn live(cli: &Cli) -> anyhow::Result<ExitCode> {
 /// Logs go to `--log-file` when given (TUI or headless), else to stderr in
 /// headless mode, never to stdout. `RUST_LOG` filters them; without it a log
 /// file gets wsprobe's own debug lines (asking for a file means wanting
-/// them) and stderr only warnings. The `log` records of tungstenite and
-/// rustls arrive through the same filter.
+/// them) and stderr only warnings; `-v` gives wsprobe's debug lines and
+/// `-vv` trace, tungstenite's frames included, wherever logs go. The `log`
+/// records of tungstenite and rustls arrive through the same filter.
 fn init_logging(
     headless: bool,
     file: Option<&std::path::Path>,
     show_secrets: bool,
+    verbose: u8,
 ) -> anyhow::Result<()> {
     use tracing_subscriber::EnvFilter;
     use tracing_subscriber::util::SubscriberInitExt as _;
-    let default = if file.is_some() {
-        "warn,wsprobe=debug"
-    } else {
-        "warn"
+    let default = match verbose {
+        0 if file.is_none() => "warn",
+        0 | 1 => "warn,wsprobe=debug",
+        _ => "warn,wsprobe=trace,tungstenite=trace,tokio_tungstenite=trace",
     };
     let mut filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
     if !show_secrets {

@@ -4,6 +4,8 @@
 //! The built-in themes live in `themes/` and are compiled into the binary. A
 //! theme file may set only some slots; the others come from `default`.
 //! Widgets never use raw colours: they ask a [`Theme`] for a [`Style`].
+//! [`Theme::at_depth`] fits a theme to what the terminal can show (true
+//! colour, 256 colours, 16 colours or none), once, when it is loaded.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -286,23 +288,12 @@ fn line_of(text: &str, byte: usize) -> usize {
     text.get(..byte).unwrap_or(text).matches('\n').count() + 1
 }
 
-/// Where `--theme NAME` looks for `NAME.toml`, before the built-ins:
-/// `./themes/`, then `<config dir>/wsprobe/themes/`.
+/// Where `--theme NAME` looks for `NAME.toml` before the built-ins: only
+/// `<config dir>/themes/` ([`crate::paths::themes_dir`]). The current
+/// directory is never searched, so a directory someone else controls
+/// cannot slip a theme in.
 pub fn search_dirs() -> Vec<PathBuf> {
-    let mut dirs = vec![PathBuf::from("themes")];
-    let config = std::env::var_os("XDG_CONFIG_HOME")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")));
-    if let Some(config) = config {
-        dirs.push(config.join("wsprobe").join("themes"));
-    }
-    dirs
-}
-
-/// True when the `NO_COLOR` convention asks for no colour (set and non-empty).
-pub fn no_color_requested() -> bool {
-    std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
+    crate::paths::themes_dir().into_iter().collect()
 }
 
 /// Resolves `--theme`: a file path, or a name looked up in `dirs` and then
@@ -393,6 +384,11 @@ impl fmt::Display for Theme {
         f.write_str(&self.name)
     }
 }
+
+#[path = "theme_depth.rs"]
+mod depth;
+
+pub use depth::{ColorDepth, nearest_16, nearest_256};
 
 #[cfg(test)]
 #[path = "theme_tests.rs"]

@@ -13,7 +13,8 @@ use crate::cli::Cli;
 use crate::usage::UsageError;
 
 /// How many edits (OSA distance: a swap of two letters is one) still make a
-/// word a near miss of a subcommand.
+/// word a near miss of a subcommand; a short name allows fewer (one per
+/// three letters), so that `mail` is a host, not a misspelt `man`.
 const MAX_DISTANCE: usize = 2;
 
 /// Checks the raw arguments (program name first) for the traps above.
@@ -58,8 +59,9 @@ pub fn check(args: &[OsString]) -> Result<(), UsageError> {
 }
 
 /// The subcommand `word` was probably meant to be, if it is a bare word
-/// (no dot, port, path or scheme, not `localhost`) close to one. A bare word
-/// close to none is an intranet host name and is left alone.
+/// (no dot, port, path or scheme, not `localhost`, not an `@NAME` saved
+/// endpoint) close to one. A bare word close to none is an intranet host
+/// name and is left alone.
 fn near_miss(cli: &Command, word: &str) -> Option<String> {
     let lower = word.to_ascii_lowercase();
     if lower.is_empty() || lower.contains(['.', ':', '/', '@', '[']) || lower == "localhost" {
@@ -70,7 +72,8 @@ fn near_miss(cli: &Command, word: &str) -> Option<String> {
         .filter(|name| *name != "help")
         .filter_map(|name| {
             let distance = strsim::osa_distance(&lower, name);
-            (distance <= MAX_DISTANCE || name.starts_with(&lower)).then_some((distance, name))
+            let allowed = MAX_DISTANCE.min(name.len() / 3);
+            (distance <= allowed || name.starts_with(&lower)).then_some((distance, name))
         })
         .min_by_key(|(distance, _)| *distance)
         .map(|(_, name)| name.to_string())
@@ -195,6 +198,10 @@ mod tests {
             ("expla 1006", "explain"),
             ("Polcy show", "policy"),
             ("serv --port 1", "serve"),
+            ("endpoint", "endpoints"),
+            ("confg show", "config"),
+            ("completion zsh", "completions"),
+            ("mna", "man"),
         ] {
             let err = run(line).expect_err(line);
             assert!(
@@ -225,6 +232,17 @@ mod tests {
             "codes --json",
             "policy simulate 1006 --json",
             "--help",
+            "@staging",
+            "@config --headless",
+            "@codes",
+            "--headless @staging",
+            "-H X:y @man",
+            "mail",
+            "db",
+            "config show",
+            "endpoints",
+            "completions bash",
+            "man",
         ] {
             assert_eq!(run(line), Ok(()), "{line}");
         }

@@ -5,9 +5,11 @@
 
 mod support;
 
+mod cli_config;
 mod cli_explain;
 mod cli_help;
 mod cli_policy;
+mod cli_shell;
 mod cli_traps;
 mod engine_close;
 mod engine_commands;

@@ -1,7 +1,8 @@
 //! Running the built binary (or an example cargo built next to it): one
 //! builder for the arguments and the environment, giving the whole output
 //! at the end ([`Bin::run`]) or stdout line by line while the program runs
-//! ([`Bin::spawn`]). Stdin is empty, `RUST_LOG` is unset, every wait is
+//! ([`Bin::spawn`]). Stdin is empty, `RUST_LOG` and `WSPROBE_*` are unset,
+//! the config directory is one that does not exist, every wait is
 //! bounded by [`TIMEOUT`](super::TIMEOUT), and the process is killed if the
 //! test gives up on it.
 
@@ -12,7 +13,7 @@ use serde_json::Value;
 use tokio::io::{AsyncBufReadExt, BufReader, Lines};
 use tokio::process::{Child, ChildStdout, Command};
 
-use super::{check, within};
+use super::{check, no_config_home, within, wsprobe_vars};
 
 /// The `wsprobe` binary cargo built for these tests.
 pub fn wsprobe_exe() -> &'static Path {
@@ -52,8 +53,12 @@ impl Bin {
         command
             .args(args)
             .env_remove("RUST_LOG")
+            .env("XDG_CONFIG_HOME", no_config_home())
             .stdin(Stdio::null())
             .kill_on_drop(true);
+        for var in wsprobe_vars() {
+            command.env_remove(var);
+        }
         let name = program.file_stem().map_or_else(
             || program.display().to_string(),
             |s| s.display().to_string(),
@@ -68,6 +73,18 @@ impl Bin {
     /// Sets an environment variable.
     pub fn env(mut self, key: &str, value: &str) -> Self {
         self.command.env(key, value);
+        self
+    }
+
+    /// Removes an environment variable.
+    pub fn env_remove(mut self, key: &str) -> Self {
+        self.command.env_remove(key);
+        self
+    }
+
+    /// Runs the program in `dir`.
+    pub fn current_dir(mut self, dir: &Path) -> Self {
+        self.command.current_dir(dir);
         self
     }
 

@@ -34,6 +34,22 @@ pub use json::*;
 pub use probe::*;
 pub use server::*;
 
+/// A config directory that does not exist: every program the tests run
+/// gets it as `XDG_CONFIG_HOME`, and no `WSPROBE_*` variable, so the
+/// config file and themes of whoever runs the tests change nothing.
+pub fn no_config_home() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("no-config-home")
+}
+
+/// The `WSPROBE_*` variables set where the tests run, to be removed from
+/// the programs they start.
+pub fn wsprobe_vars() -> Vec<String> {
+    std::env::vars_os()
+        .filter_map(|(k, _)| k.into_string().ok())
+        .filter(|k| k.starts_with("WSPROBE_"))
+        .collect()
+}
+
 /// The longest anything in a test may take before the test fails: an
 /// await, a whole engine run (one that keeps reconnecting would otherwise
 /// never end), a run of the binary, a screen to show in a pseudo-terminal.

@@ -135,6 +135,10 @@ impl Pty {
         cmd.args(args);
         cmd.env("TERM", "xterm-256color");
         cmd.env_remove("NO_COLOR");
+        cmd.env("XDG_CONFIG_HOME", super::no_config_home());
+        for var in super::wsprobe_vars() {
+            cmd.env_remove(var);
+        }
         // A backtrace would scroll the panic message off the screen.
         cmd.env("RUST_BACKTRACE", "0");
         for (k, v) in env {
