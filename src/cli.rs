@@ -96,6 +96,11 @@ pub struct ConnectArgs {
     #[arg(long, value_name = "FILE")]
     pub policy: Option<PathBuf>,
 
+    /// Policy preset: no-jitter (every class waits exactly the top of its window,
+    /// to show the herd), graphql-ws or discord (their application codes).
+    #[arg(long, value_name = "NAME")]
+    pub preset: Option<String>,
+
     /// Make at most this many connection attempts in total, then stop.
     #[arg(long, value_name = "N")]
     pub max_attempts: Option<u32>,

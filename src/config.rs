@@ -7,7 +7,7 @@ use std::time::Duration;
 use crate::cli::{ConnectArgs, OutputArgs, ServeArgs};
 use crate::demo_server::{Scenario, ServerConfig};
 use crate::duration::format_duration;
-use crate::engine::policy::Policy;
+use crate::engine::policy::{Policy, Preset};
 use crate::engine::settings::Settings;
 
 use crate::app::DEFAULT_HISTORY;
@@ -20,6 +20,9 @@ use crate::usage::UsageError;
 pub fn settings(url: &str, args: &ConnectArgs) -> Result<Settings, UsageError> {
     let url = target::normalize_url(url)?;
     let mut policy = load_policy(args.policy.as_deref())?;
+    if let Some(name) = &args.preset {
+        apply_preset(&mut policy, name)?;
+    }
     if let Some(d) = args.ping_interval {
         policy.ping_interval = positive(d.0, "--ping-interval")?;
     }
@@ -92,11 +95,36 @@ pub fn settings(url: &str, args: &ConnectArgs) -> Result<Settings, UsageError> {
 /// Loads `--policy FILE` (or the defaults); a bad file is a usage error
 /// that names file, line and key and says where to start from.
 pub fn load_policy(path: Option<&Path>) -> Result<Policy, UsageError> {
-    crate::engine::policy::file::load(path).map_err(|e| {
+    let mut policy = crate::engine::policy::file::load(path).map_err(|e| {
         UsageError::new(format!(
             "bad policy file {e}\n  (see `wsprobe policy show` for a valid file to start from)"
         ))
-    })
+    })?;
+    // A preset that changes numbers (no-jitter) takes effect here, so every
+    // mode, `policy show` and `policy simulate` see the same policy.
+    if let Some(preset) = policy.preset {
+        policy.classes = preset.apply(&policy.classes);
+    }
+    Ok(policy)
+}
+
+/// `--preset NAME`: `no-jitter` takes the jitter out of the policy's
+/// classes (keeping a preset the policy file chose for its codes); the
+/// code presets replace the file's preset.
+fn apply_preset(policy: &mut Policy, name: &str) -> Result<(), UsageError> {
+    let Some(preset) = Preset::from_key(name) else {
+        let names: Vec<&str> = Preset::ALL.iter().map(|p| p.key()).collect();
+        return Err(UsageError::new(format!(
+            "--preset {}: no such preset; use one of {}",
+            crate::text::escape(name),
+            names.join(", ")
+        )));
+    };
+    policy.classes = preset.apply(&policy.classes);
+    if preset != Preset::NoJitter || policy.preset.is_none() {
+        policy.preset = Some(preset);
+    }
+    Ok(())
 }
 
 fn positive(d: Duration, flag: &str) -> Result<Duration, UsageError> {
