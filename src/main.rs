@@ -6,7 +6,7 @@ use std::time::Duration;
 use anyhow::Context as _;
 use clap::Parser;
 
-use wsprobe::cli::{Cli, Command, PolicyCommand, ServeArgs, SimulateArgs};
+use wsprobe::cli::{Cli, Command, PolicyCommand, ServeArgs, SimulateArgs, WatchArgs};
 use wsprobe::demo_server::{BindError, DemoServer, ServerConfig};
 use wsprobe::engine::error::EngineError;
 use wsprobe::engine::policy::Policy;
@@ -73,6 +73,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             print(&simulate_command(&args)?)?;
         }
         Some(Command::Serve(args)) => serve(&args)?,
+        Some(Command::Watch(args)) => return watch(&args),
         None => return live(&cli),
     }
     Ok(ExitCode::SUCCESS)
@@ -95,8 +96,21 @@ fn live(cli: &Cli) -> anyhow::Result<ExitCode> {
         Some(url) => Some(wsprobe::config::settings(url, &cli.connect)?),
         None => None,
     };
+    let metrics = wsprobe::config::metrics(&cli.metrics)?;
     init_logging(format.is_some(), cli.output.log_file.as_deref())?;
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+    // `--metrics`: counted by an observer of the engine's events.
+    let metrics = match metrics {
+        Some(m) => {
+            let recorder = std::sync::Arc::new(wsprobe::metrics::Metrics::new(&m.instance, 1));
+            let _guard = runtime.enter();
+            m.server
+                .spawn(recorder.clone())
+                .context("cannot serve --metrics")?;
+            Some(recorder)
+        }
+        None => None,
+    };
     // Without a URL the built-in scenario server plays the endpoint; it must
     // outlive the run, so it is held here.
     let (mut settings, _demo) = if let Some(settings) = url_check {
@@ -108,6 +122,9 @@ fn live(cli: &Cli) -> anyhow::Result<ExitCode> {
         let settings = wsprobe::config::settings(&server.url("/cycle"), &cli.connect)?;
         (settings, Some(server))
     };
+    if let Some(recorder) = &metrics {
+        settings.observer = Some(recorder.observer());
+    }
     let success = if let Some(format) = format {
         // Signal listeners need the runtime, so they are made inside it.
         let end = runtime.block_on(async {
@@ -124,6 +141,27 @@ fn live(cli: &Cli) -> anyhow::Result<ExitCode> {
         true
     };
     // Do not wait for blocking tasks (stdin readers, DNS lookups) still running.
+    runtime.shutdown_background();
+    Ok(if success {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// `wsprobe watch`: checks everything (client count against the open-file
+/// limit, the metrics port) before starting, then runs the fleet.
+fn watch(args: &WatchArgs) -> anyhow::Result<ExitCode> {
+    let cfg = wsprobe::config::watch_config(args)?;
+    if cfg.format.is_none() {
+        wsprobe::tui::ensure_terminal()?;
+    }
+    let limit = wsprobe::watch::limits::raise_nofile();
+    wsprobe::watch::limits::check(cfg.clients, cfg.files_per_client(), limit)?;
+    init_logging(cfg.format.is_some(), args.output.log_file.as_deref())?;
+    let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+    let success = runtime
+        .block_on(async { wsprobe::watch::run(cfg, wsprobe::signals::stop_requested()).await })?;
     runtime.shutdown_background();
     Ok(if success {
         ExitCode::SUCCESS

@@ -74,11 +74,12 @@ fn start(
     let (commands, rx) = mpsc::channel(64);
     let seed = settings.seed.unwrap_or_else(random_seed);
     let now = Instant::now();
+    let observer = settings.observer.clone();
     let engine = Engine {
         deadline: settings.duration.map(|d| now + d),
         settings,
         tls,
-        out: Emitter::new(output, now),
+        out: Emitter::new(output, now, observer),
         control: Control {
             commands: rx,
             paused: false,

@@ -5,6 +5,7 @@ use tokio::sync::mpsc;
 use tokio::time::Instant;
 
 use crate::engine::event::{EngineEvent, EventKind};
+use crate::engine::settings::Observer;
 
 /// Receives events synchronously inside the engine task.
 pub trait EventSink: Send {
@@ -25,6 +26,7 @@ pub(crate) enum Output {
 /// Numbers events and delivers them.
 pub(crate) struct Emitter {
     output: Output,
+    observer: Option<Observer>,
     seq: u64,
     start: Instant,
     closed: bool,
@@ -32,9 +34,10 @@ pub(crate) struct Emitter {
 
 impl Emitter {
     /// An emitter whose clock starts at `start`.
-    pub(crate) fn new(output: Output, start: Instant) -> Self {
+    pub(crate) fn new(output: Output, start: Instant, observer: Option<Observer>) -> Self {
         Self {
             output,
+            observer,
             seq: 0,
             start,
             closed: false,
@@ -57,6 +60,9 @@ impl Emitter {
             kind,
         };
         self.seq += 1;
+        if let Some(observer) = &self.observer {
+            (observer.0)(&event);
+        }
         let ok = match &mut self.output {
             Output::Channel(tx) => tx.send(event).await.is_ok(),
             Output::Sink(sink) => {

@@ -1,11 +1,30 @@
 //! Everything the engine needs for a run, already validated by the caller.
 
+use std::fmt;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use url::Url;
 
+use crate::engine::event::EngineEvent;
 use crate::engine::policy::Policy;
+
+/// Something that sees every event of a run as it is emitted, in the
+/// engine's task, before it is delivered (metrics count them). It must be
+/// quick and must not block.
+#[derive(Clone)]
+pub struct Observer(pub Arc<dyn Fn(&EngineEvent) + Send + Sync>);
+
+impl fmt::Debug for Observer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Observer")
+    }
+}
+
+/// The read buffer a connection starts with unless told otherwise: room
+/// for a flood of messages per read.
+pub const READ_BUFFER: usize = 128 * 1024;
 
 /// Everything the engine needs to run, already validated.
 #[derive(Debug, Clone)]
@@ -46,6 +65,11 @@ pub struct Settings {
     pub show_secrets: bool,
     /// Stay alive after `give_up` and wait for commands (the TUI), instead of ending the run.
     pub interactive: bool,
+    /// The read buffer of an open connection (bytes). Many connections at
+    /// once want it small; one connection reading a flood wants it large.
+    pub read_buffer_size: usize,
+    /// Sees every event as it is emitted (metrics).
+    pub observer: Option<Observer>,
 }
 
 impl Settings {
@@ -68,6 +92,8 @@ impl Settings {
             seed: None,
             show_secrets: false,
             interactive: false,
+            read_buffer_size: READ_BUFFER,
+            observer: None,
         }
     }
 }
