@@ -51,7 +51,7 @@ pub struct Cli {
 /// Prometheus metrics (single runs and `watch` alike).
 #[derive(Debug, Clone, Default, Args)]
 pub struct MetricsArgs {
-    /// Serve Prometheus metrics at http://ADDR/metrics, e.g. 127.0.0.1:9464 (0.0.0.0:9464 for
+    /// Serve Prometheus metrics at `http://ADDR/metrics`, e.g. 127.0.0.1:9464 (0.0.0.0:9464 for
     /// other machines).
     #[arg(long, value_name = "ADDR")]
     pub metrics: Option<String>,
@@ -208,7 +208,7 @@ Examples:
   wsprobe watch URL --clients 5000 --headless --metrics 0.0.0.0:9464 --instance $(hostname)
 Keys: ↑/↓ pick a client, Enter opens its own timeline (Esc comes back), ←/→ earlier or later
 mass close, q quits (every client closes with 1000), ? help.")]
-    Watch(WatchArgs),
+    Watch(Box<WatchArgs>),
 }
 
 /// `wsprobe watch`.

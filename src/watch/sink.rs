@@ -36,6 +36,8 @@ struct Slot {
     recent: VecDeque<EngineEvent>,
     /// Its engine's commands, once it runs.
     commands: Option<mpsc::Sender<Command>>,
+    /// Its engine's time zero on the fleet's clock, once it runs.
+    started: Option<Duration>,
 }
 
 /// `--json` output shared by every client.
@@ -142,6 +144,12 @@ impl Board {
         }
     }
 
+    /// The client's engine's time zero, once it started.
+    pub fn client_epoch(&self, client: u32) -> Option<Instant> {
+        let slot = self.slots.get(client as usize)?;
+        lock(slot).started.map(|d| self.start + d)
+    }
+
     /// Makes `client` the selected one: its recent lifecycle events, then
     /// everything it reports from now on, go to `tx` (until [`Self::deselect`]).
     pub fn select(&self, client: u32, tx: mpsc::UnboundedSender<EngineEvent>) {
@@ -198,9 +206,13 @@ pub struct ClientSink {
 impl ClientSink {
     /// The sink of `client`, whose engine starts now.
     pub fn new(client: u32, board: Arc<Board>, facts: mpsc::UnboundedSender<Fact>) -> Self {
+        let offset = board.start.elapsed();
+        if let Some(slot) = board.slots.get(client as usize) {
+            lock(slot).started = Some(offset);
+        }
         Self {
             client,
-            offset: board.start.elapsed(),
+            offset,
             board,
             facts,
             open: false,

@@ -280,7 +280,7 @@ impl FleetState {
         } else {
             self.causes.push(Cause { ended, count: 1 });
         }
-        self.causes.sort_by(|a, b| b.count.cmp(&a.count));
+        self.causes.sort_by_key(|c| std::cmp::Reverse(c.count));
     }
 
     fn burst_member(&mut self, client: u32, t: Duration, code: u16) {

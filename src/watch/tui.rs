@@ -67,19 +67,13 @@ pub async fn run(
     }
     // Let the clients send their Close frames (bounded), reading facts so
     // no sink waits.
-    let start = fleet.board.start;
     let finish = async { while facts.recv().await.is_some() {} };
     let _ = tokio::time::timeout(WIND_DOWN, finish).await;
-    let _ = start;
     drop(terminal);
     drop(guard);
     result.map(|()| FleetEnd::default())
 }
 
-#[expect(
-    clippy::too_many_arguments,
-    reason = "the loop's inputs, each used once"
-)]
 async fn event_loop(
     terminal: &mut Terminal<CrosstermBackend<io::Stdout>>,
     w: &mut WatchApp,
@@ -132,20 +126,22 @@ async fn event_loop(
             () = panicked.notified() => {
                 return Err(anyhow!("wsprobe hit an internal error (reported above)"));
             }
-            fact = facts.recv(), if facts_open => match fact {
-                Some(fact) => Some(WatchMsg::Fact(fact)),
-                None => {
+            fact = facts.recv(), if facts_open => {
+                if let Some(fact) = fact {
+                    Some(WatchMsg::Fact(fact))
+                } else {
                     facts_open = false;
                     Some(WatchMsg::FleetEnded)
                 }
-            },
-            event = recv(&mut client), if client.is_some() => match event {
-                Some(event) => Some(WatchMsg::Client(event)),
-                None => {
+            }
+            event = recv(&mut client), if client.is_some() => {
+                if let Some(event) = event {
+                    Some(WatchMsg::Client(event))
+                } else {
                     client = None;
                     None
                 }
-            },
+            }
             input = input.next() => match input {
                 Some(Ok(Event::Key(key))) if key.kind == KeyEventKind::Press => Some(WatchMsg::Key(key)),
                 Some(Ok(Event::Resize(cols, rows))) => {
@@ -205,6 +201,9 @@ fn apply(
         match effect {
             WatchEffect::Select(c) => {
                 let (tx, rx) = mpsc::unbounded_channel();
+                if let Some(epoch) = fleet.board.client_epoch(c) {
+                    update(w, WatchMsg::ClientEpoch(epoch.into_std()), Instant::now());
+                }
                 fleet.board.select(c, tx);
                 *client = Some(rx);
             }

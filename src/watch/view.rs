@@ -71,6 +71,9 @@ pub enum WatchMsg {
     Client(EngineEvent),
     /// The single-client timeline now shows this many rows.
     ClientViewport(u16),
+    /// The selected client's engine started at this instant (its events'
+    /// `t` count from there).
+    ClientEpoch(Instant),
     /// Every client has ended.
     FleetEnded,
     /// Ctrl-C or SIGTERM.
@@ -144,6 +147,12 @@ pub fn update(w: &mut WatchApp, msg: WatchMsg, now: Instant) -> Vec<WatchEffect>
         }
         WatchMsg::Tick(t) => {
             w.fleet.advance(t);
+            Vec::new()
+        }
+        WatchMsg::ClientEpoch(epoch) => {
+            if let Screen::Client { app, .. } = &mut w.screen {
+                app.epoch = Some(epoch);
+            }
             Vec::new()
         }
         WatchMsg::FleetEnded => {

@@ -180,6 +180,7 @@ impl Classes {
     /// The same numbers with the jitter taken out: every backoff class waits
     /// exactly the top of its window, and a service restart waits exactly
     /// its first low (the `no-jitter` preset).
+    #[must_use]
     pub fn without_jitter(&self) -> Classes {
         let mut c = self.clone();
         for params in [
