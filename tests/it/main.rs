@@ -24,3 +24,5 @@ mod policy_decides_views;
 mod scenario_server;
 mod tui_pty;
 mod tui_snapshots;
+mod watch;
+mod watch_live;
