@@ -20,6 +20,9 @@ pub mod tui;
 pub mod ui;
 pub mod view;
 
+#[cfg(test)]
+mod tests;
+
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
