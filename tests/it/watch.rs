@@ -294,3 +294,17 @@ async fn bad_input_exits_2_with_what_to_do() {
         assert!(run.stderr.contains("in use"), "{}", run.stderr);
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn clients_that_give_up_make_the_exit_status_1() {
+    let server = server(Duration::from_secs(6), Duration::ZERO).await;
+    let url = server.url("/reject/404");
+    let run = Bin::wsprobe(&["watch", &url, "--clients", "3", "--headless", "--seed", "1"])
+        .run()
+        .await;
+    assert_eq!(run.status, Some(1), "{}", run.stderr);
+    let out = run.out();
+    assert!(out.contains("gave up 3"), "{out}");
+    assert!(out.contains("http-404"), "{out}");
+    assert!(out.contains("fatal"), "{out}");
+}

@@ -184,3 +184,40 @@ fn a_selected_client_shows_its_own_timeline() {
     assert_eq!(pty.wait_exit(), 0);
     drop(server);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_single_run_serves_metrics_too() {
+    let server = within("the server", DemoServer::start(ServerConfig::local()))
+        .await
+        .expect("server");
+    let port = free_port();
+    let addr = format!("127.0.0.1:{port}");
+    let url = server.url("/echo");
+    let mut running =
+        Bin::wsprobe(&[&url, "--headless", "--duration", "8s", "--metrics", &addr]).spawn();
+    running.line_with("open").await;
+    let mut text = String::new();
+    for _ in 0..50 {
+        if let Some(body) = scrape(port).await
+            && body.contains("wsprobe_connections_open{")
+            && body.contains("} 1\n")
+        {
+            text = body;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let all = samples(&text);
+    let open = all
+        .iter()
+        .find(|(n, _, _)| n == "wsprobe_connections_open")
+        .map(|(_, _, v)| *v);
+    assert_eq!(open, Some(1.0), "{text}");
+    assert!(
+        all.iter()
+            .any(|(n, _, v)| n == "wsprobe_clients" && *v == 1.0)
+    );
+    promtool_check(&text).await;
+    running.signal("INT").await;
+    assert!(running.wait().await.success());
+}
