@@ -112,8 +112,8 @@ pub struct ConnectArgs {
     #[arg(long, value_name = "FILE")]
     pub policy: Option<PathBuf>,
 
-    /// Policy preset: no-jitter (every class waits exactly the top of its window,
-    /// to show the herd), graphql-ws or discord (their application codes).
+    /// Policy preset: no-jitter (no class draws jitter: each window's low end equals its
+    /// high end, to show the herd), graphql-ws or discord (their application codes).
     #[arg(long, value_name = "NAME")]
     pub preset: Option<String>,
 
