@@ -134,7 +134,10 @@ fn main() {
             t.elapsed().as_secs_f64() * 1000.0 / f64::from(frames)
         );
         // The mass 1012 at the end of the server's phase, and the recovery.
-        let back = |s: &FleetState| s.bursts.first().is_some_and(|b| b.reopened.len() as u32 == n);
+        let back = |s: &FleetState| {
+            s.bursts.first().is_some_and(|b| b.reopened.len() as u32 == b.clients)
+                && s.counts[0] == n
+        };
         let ok = wait_until("every client back after the 1012", phase + Duration::from_secs(20), &state, back).await;
         let s = state.lock().expect("state").clone();
         if let Some(b) = s.bursts.first() {
@@ -148,6 +151,14 @@ fn main() {
                 b.recovery(0.95),
                 b.recovery(1.0),
                 FleetState::peak_per_second(&storm)
+            );
+        }
+        for c in &s.causes {
+            println!(
+                "ended: {:>6} × {} ({})",
+                c.count,
+                wsprobe::watch::report::cause_label(&c.ended),
+                c.ended.class.label()
             );
         }
         println!(

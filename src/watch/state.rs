@@ -11,7 +11,8 @@ use crate::engine::policy::{Class, Trigger};
 /// The width of one storm bucket.
 pub const BUCKET: Duration = Duration::from_millis(100);
 
-/// Closes of open connections within this long of the first belong to one burst.
+/// Closes of open connections less than this apart belong to one burst (a
+/// server closing ten thousand connections may take seconds to do it).
 pub const BURST_SPAN: Duration = Duration::from_secs(1);
 
 /// The lateness histogram's resolution and range.
@@ -42,7 +43,8 @@ pub struct Cause {
     pub count: u64,
 }
 
-/// A mass close: many open connections closed within [`BURST_SPAN`].
+/// A mass close: many open connections closed, each less than
+/// [`BURST_SPAN`] after the one before.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Burst {
     /// When the first of them closed.
@@ -71,6 +73,8 @@ impl Burst {
 #[derive(Debug, Clone, Default)]
 struct Candidate {
     start: Duration,
+    /// The latest close in it.
+    last: Duration,
     members: Vec<u32>,
     promoted: Option<usize>,
 }
@@ -288,7 +292,7 @@ impl FleetState {
         let fresh = self
             .candidate
             .as_ref()
-            .is_none_or(|c| t.saturating_sub(c.start) > BURST_SPAN);
+            .is_none_or(|c| t.saturating_sub(c.last) > BURST_SPAN);
         if fresh {
             self.candidate = Some(Candidate {
                 start: t,
@@ -298,6 +302,7 @@ impl FleetState {
         let Some(cand) = self.candidate.as_mut() else {
             return;
         };
+        cand.last = cand.last.max(t);
         if let Some(i) = cand.promoted {
             self.bursts[i].clients += 1;
             self.rows[client as usize].burst = Some(i as u32);
