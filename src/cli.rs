@@ -64,6 +64,21 @@ pub struct Cli {
     /// Config file, verbosity and colour.
     #[command(flatten)]
     pub general: GeneralArgs,
+    #[command(flatten)]
+    pub metrics: MetricsArgs,
+}
+
+/// Prometheus metrics (single runs and `watch` alike).
+#[derive(Debug, Clone, Default, Args)]
+pub struct MetricsArgs {
+    /// Serve Prometheus metrics at `http://ADDR/metrics`, e.g. 127.0.0.1:9464 (0.0.0.0:9464 for
+    /// other machines).
+    #[arg(long, value_name = "ADDR")]
+    pub metrics: Option<String>,
+
+    /// The `instance` label of every metric [default: the host name, else "wsprobe"].
+    #[arg(long, value_name = "NAME")]
+    pub instance: Option<String>,
 }
 
 /// How to connect and when to stop (TUI and headless alike).
@@ -136,7 +151,8 @@ pub struct ConnectArgs {
     #[arg(long, value_name = "FILE")]
     pub policy: Option<PathBuf>,
 
-    /// Policy preset: graphql-ws or discord (their application codes mapped to classes).
+    /// Policy preset: no-jitter (no class draws jitter: each window's low end equals its
+    /// high end, to show the herd), graphql-ws or discord (their application codes).
     #[arg(long, value_name = "NAME", value_parser = Hinted::new(values::preset_names), hide_possible_values = true)]
     pub preset: Option<String>,
 
@@ -262,6 +278,17 @@ Examples:
     /// Convert a recording into another format.
     #[command(after_help = "Example:\n  wsprobe export run.jsonl --har run.har")]
     Export(ExportArgs),
+    /// Many clients at once: their states over time, the reconnect storm, what ended them,
+    /// how fast they recovered.
+    #[command(after_help = "\
+Examples:
+  wsprobe watch                                  the demo: 500 clients against the built-in /deploy
+  wsprobe watch --preset no-jitter               the same without jitter: the thundering herd
+  wsprobe watch wss://api.example.com/ws --clients 2000 --ramp 30s --seed 1
+  wsprobe watch URL --clients 5000 --headless --metrics 0.0.0.0:9464 --instance $(hostname)
+Keys: ↑/↓ pick a client, Enter opens its own timeline (Esc comes back), ←/→ earlier or later
+mass close, q quits (every client closes with 1000), ? help.")]
+    Watch(Box<WatchArgs>),
 }
 
 /// `wsprobe replay`.
@@ -336,6 +363,35 @@ Examples:
   wsprobe policy simulate 1011 --attempts 10 --json",
         failure_names_help(2).trim_end()
     )
+}
+
+/// `wsprobe watch`.
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    /// The endpoint, as for a single run. Without it: the demo (500 clients against the
+    /// built-in server's /deploy).
+    pub url: Option<String>,
+
+    /// How many clients (1 to 1000000) [default: 100; the demo: 500].
+    #[arg(long, value_name = "N")]
+    pub clients: Option<u32>,
+
+    /// Spread the first connections evenly over this long [default: all at once].
+    #[arg(long, value_name = "DUR")]
+    pub ramp: Option<Dur>,
+
+    /// With --json: a `summary` record this often, and one at the end [default: 1s].
+    #[arg(long, value_name = "DUR")]
+    pub summary_every: Option<Dur>,
+
+    #[command(flatten)]
+    pub connect: ConnectArgs,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+
+    #[command(flatten)]
+    pub metrics: MetricsArgs,
 }
 
 /// `wsprobe explain`.

@@ -7,7 +7,8 @@ use anyhow::Context as _;
 use clap::{CommandFactory as _, FromArgMatches as _};
 
 use wsprobe::cli::{
-    Cli, Command, ConfigArgs, ConfigCommand, ConfigShowArgs, PolicyCommand, ServeArgs, SimulateArgs,
+    Cli, Command, ConfigArgs, ConfigCommand, ConfigShowArgs, PolicyCommand, ServeArgs,
+    SimulateArgs, WatchArgs,
 };
 use wsprobe::config::{CliLayer, Config, Env};
 use wsprobe::demo_server::{BindError, DemoServer, ServerConfig};
@@ -130,6 +131,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 args.show_secrets,
             ))?;
         }
+        Some(Command::Watch(args)) => return watch(&args),
         None => return live(&cli),
     }
     Ok(ExitCode::SUCCESS)
@@ -210,7 +212,20 @@ fn live(cli: &Cli) -> anyhow::Result<ExitCode> {
         cli.connect.show_secrets,
         cli.general.verbose,
     )?;
+    let metrics = wsprobe::config::metrics(&cli.metrics)?;
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+    // `--metrics`: counted by an observer of the engine's events.
+    let metrics = match metrics {
+        Some(m) => {
+            let recorder = std::sync::Arc::new(wsprobe::metrics::Metrics::new(&m.instance, 1));
+            let _guard = runtime.enter();
+            m.server
+                .spawn(recorder.clone())
+                .context("cannot serve --metrics")?;
+            Some(recorder)
+        }
+        None => None,
+    };
     // Without a URL the built-in scenario server plays the endpoint; it must
     // outlive the run, so it is held here.
     let (mut settings, _demo) = if let Some(settings) = url_check {
@@ -230,6 +245,9 @@ fn live(cli: &Cli) -> anyhow::Result<ExitCode> {
         .collect();
     let session = wsprobe::config::session_record(&settings, &args, clock.wall);
     let mut observers: Vec<Box<dyn EventSink>> = Vec::new();
+    if let Some(counts) = &metrics {
+        observers.push(counts.observer());
+    }
     let mut record_failure = None;
     if let Some(path) = &cli.output.record {
         let recorder = Recorder::create(path, &session)?;
@@ -285,6 +303,32 @@ fn live(cli: &Cli) -> anyhow::Result<ExitCode> {
         return Err(anyhow::anyhow!(e));
     }
     let success = result?;
+    Ok(if success {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// `wsprobe watch`: checks everything (client count against the open-file
+/// limit, the metrics port) before starting, then runs the fleet.
+fn watch(args: &WatchArgs) -> anyhow::Result<ExitCode> {
+    let cfg = wsprobe::config::watch_config(args)?;
+    if cfg.format.is_none() {
+        wsprobe::tui::ensure_terminal()?;
+    }
+    let limit = wsprobe::watch::limits::raise_nofile();
+    wsprobe::watch::limits::check(cfg.clients, cfg.files_per_client(), limit)?;
+    init_logging(
+        cfg.format.is_some(),
+        args.output.log_file.as_deref(),
+        args.connect.show_secrets,
+        0,
+    )?;
+    let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+    let success = runtime
+        .block_on(async { wsprobe::watch::run(cfg, wsprobe::signals::stop_requested()).await })?;
+    runtime.shutdown_background();
     Ok(if success {
         ExitCode::SUCCESS
     } else {

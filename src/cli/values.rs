@@ -13,11 +13,11 @@ use crate::engine::catalog;
 use crate::engine::policy::{FAILURE_NAMES, Preset};
 
 /// Every policy preset, in the order help and completions list them.
-pub const PRESETS: [Preset; 2] = [Preset::GraphqlWs, Preset::Discord];
+pub const PRESETS: [Preset; 3] = [Preset::NoJitter, Preset::GraphqlWs, Preset::Discord];
 
 // A new preset must join the list above: this match stops compiling.
 const _: fn(Preset) = |p| match p {
-    Preset::GraphqlWs | Preset::Discord => {}
+    Preset::NoJitter | Preset::GraphqlWs | Preset::Discord => {}
 };
 
 /// A string argument whose usual values are known: they are offered to

@@ -28,11 +28,13 @@ pub mod layers;
 mod session;
 pub mod show;
 pub mod source;
+mod watch;
 
 pub use file::{Choice, ConfigFile, LoadedFile};
 pub use layers::{CliLayer, Resolved};
 pub use session::{redact_command_line, session_record};
 pub use source::{Env, Source, Sourced};
+pub use watch::{MAX_CLIENTS, metrics, watch_config};
 
 /// The merged settings of one command, and the file they were read from.
 #[derive(Debug, Clone)]
@@ -106,7 +108,12 @@ impl Config {
                 other => UsageError::new(format!("{e}\n  (named by {})", other.place())),
             })?;
         if let Some(preset) = r.preset.value {
-            policy.preset = Some(preset);
+            // no-jitter takes the jitter out of the classes and keeps a code
+            // preset the policy file chose; a code preset replaces the file's.
+            policy.classes = preset.apply(&policy.classes);
+            if preset != crate::engine::policy::Preset::NoJitter || policy.preset.is_none() {
+                policy.preset = Some(preset);
+            }
         }
         if let Some(d) = r.ping_interval.value {
             policy.ping_interval = positive(d, &r.ping_interval.source)?;
@@ -294,12 +301,18 @@ pub fn tui_options(args: &OutputArgs) -> Result<TuiOptions, UsageError> {
 /// problem is quoted escaped: it may hold bytes of the file (an escape
 /// sequence there must not retitle or clear the terminal).
 pub fn load_policy(path: Option<&Path>) -> Result<Policy, UsageError> {
-    crate::engine::policy::file::load(path).map_err(|e| {
+    let mut policy = crate::engine::policy::file::load(path).map_err(|e| {
         UsageError::new(format!(
             "bad policy file {}\n  (see `wsprobe policy show` for a valid file to start from)",
             crate::text::escape(&e.to_string())
         ))
-    })
+    })?;
+    // A preset that changes numbers (no-jitter) takes effect here, so every
+    // mode, `policy show` and `policy simulate` see the same policy.
+    if let Some(preset) = policy.preset {
+        policy.classes = preset.apply(&policy.classes);
+    }
+    Ok(policy)
 }
 
 /// Headers that may appear once in the request: a second `-H Host`, or

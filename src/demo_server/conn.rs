@@ -3,12 +3,15 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 
 use super::Shared;
+use super::fleet::Member;
+use super::hold;
 use super::http::{self, ReadError, Request, Response};
 use super::menu::retry_after_secs;
 use super::run;
@@ -18,15 +21,20 @@ use super::scenario::{RouteError, Scenario, Target};
 const HANDSHAKE_LIMIT: Duration = Duration::from_secs(10);
 
 /// What to do with a request.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug)]
 enum Answer {
     /// Answer with this HTTP response and close; the text says why, for the log.
     Respond(Response, String),
+    /// Turn a handshake away without a log line (a fleet group's downtime
+    /// or full capacity: thousands at once), counted instead.
+    Refuse(Response),
     /// Switch protocols and run the scenario.
     Upgrade {
         scenario: Scenario,
         key: String,
         protocol: Option<String>,
+        /// The connection's place in its fleet group (`/deploy`, …).
+        member: Option<Member>,
     },
 }
 
@@ -64,19 +72,39 @@ pub(super) async fn handle(shared: Arc<Shared>, mut stream: TcpStream, peer: Soc
             http::respond_and_close(stream, &resp).await;
             shared.emit(format!("{line} → HTTP {} ({why})", resp.status));
         }
+        Answer::Refuse(resp) => {
+            shared.fleet.refused.fetch_add(1, Ordering::Relaxed);
+            http::respond_and_close(stream, &resp).await;
+        }
+        Answer::Upgrade {
+            member: Some(member),
+            key,
+            protocol,
+            ..
+        } => {
+            // Fleet paths log their waves, not each of their thousands of
+            // connections; boxed, so only these connections pay for it.
+            let reply = http::switching_protocols(&key, protocol.as_deref());
+            if stream.write_all(&reply).await.is_ok() {
+                shared.fleet.accepted.fetch_add(1, Ordering::Relaxed);
+                Box::pin(hold::hold(&shared, member, stream, leftover)).await;
+            }
+        }
         Answer::Upgrade {
             scenario,
             key,
             protocol,
+            member: None,
         } => {
             let reply = http::switching_protocols(&key, protocol.as_deref());
             if let Err(e) = stream.write_all(&reply).await {
                 shared.emit(format!("{line} → could not answer 101: {e}"));
                 return;
             }
+            shared.fleet.accepted.fetch_add(1, Ordering::Relaxed);
             shared.emit(format!("{line} → 101, scenario {}", scenario.name()));
             let started = tokio::time::Instant::now();
-            let outcome = run::scenario(&shared, &scenario, stream, leftover).await;
+            let outcome = Box::pin(run::scenario(&shared, &scenario, stream, leftover)).await;
             shared.emit(format!(
                 "{who} {} [{}] after {:.1}s: {outcome}",
                 request.target,
@@ -104,6 +132,7 @@ fn answer(shared: &Shared, req: &Request) -> Answer {
             ),
         )
         .header("Retry-After", secs.to_string());
+        shared.fleet.refused.fetch_add(1, Ordering::Relaxed);
         return Answer::Respond(resp, format!("overloaded, Retry-After: {secs}"));
     }
     let target = match Target::parse(&req.target) {
@@ -170,6 +199,10 @@ fn answer(shared: &Shared, req: &Request) -> Answer {
             "on purpose".into(),
         );
     }
+    let member = match shared.fleet.admit(shared, &scenario) {
+        Ok(member) => member,
+        Err(resp) => return Answer::Refuse(resp),
+    };
     let protocol = req
         .header("sec-websocket-protocol")
         .and_then(|p| p.split(',').map(str::trim).find(|p| !p.is_empty()))
@@ -178,6 +211,7 @@ fn answer(shared: &Shared, req: &Request) -> Answer {
         scenario,
         key: key.to_string(),
         protocol,
+        member,
     }
 }
 

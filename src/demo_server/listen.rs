@@ -28,7 +28,9 @@ pub(super) fn bind(addr: SocketAddr) -> std::io::Result<TcpListener> {
     #[cfg(unix)]
     socket.set_reuseaddr(true)?;
     socket.bind(addr)?;
-    socket.listen(1024)
+    // A fleet reconnecting at once sends thousands of SYNs together; a
+    // short queue would drop them and add a second of retransmission.
+    socket.listen(4096)
 }
 
 /// Accepts connections until the server stops, taking the listener down

@@ -72,6 +72,31 @@ pub(crate) fn menu(
             ),
         ),
         ("", format!("the next of: {}, in turn", cycle.join(", "))),
+        (
+            "/deploy?code=1012",
+            format!(
+                "every {}: close all open connections of the path at once, answer 503",
+                d(phase)
+            ),
+        ),
+        (
+            "",
+            format!("for {}, then accept again (a deploy)", d(downtime)),
+        ),
+        (
+            "/rolling?batches=K",
+            format!(
+                "close the connections in K batches (default 4), one every {}",
+                d(phase)
+            ),
+        ),
+        (
+            "/capacity?max=M",
+            format!(
+                "hold up to M connections (default 100); beyond, 503 + Retry-After: {}",
+                retry_after_secs(retry_after)
+            ),
+        ),
         ("/", format!("the same as {default} (--scenario)")),
     ];
     let mut out = String::new();
@@ -119,6 +144,9 @@ mod tests {
             "/silent",
             "/flood",
             "/cycle",
+            "/deploy",
+            "/rolling",
+            "/capacity",
         ] {
             assert!(text.contains(path), "{path} missing from\n{text}");
         }

@@ -25,6 +25,8 @@
 //! ```
 
 mod conn;
+mod fleet;
+mod hold;
 mod http;
 mod listen;
 mod menu;
@@ -118,6 +120,7 @@ impl DemoServer {
             overload_until_ms: AtomicU64::new(0),
             cycle_next: AtomicU64::new(0),
             next_id: AtomicU64::new(1),
+            fleet: fleet::Groups::default(),
             control,
             stop: stop_rx,
         });
@@ -185,6 +188,16 @@ impl DemoServer {
         self.shared.log.subscribe()
     }
 
+    /// Handshakes so far: answered with 101, and turned away with 503 (a
+    /// deploy's downtime, a full capacity, the overload window).
+    pub fn handshakes(&self) -> (u64, u64) {
+        let f = &self.shared.fleet;
+        (
+            f.accepted.load(Ordering::Relaxed),
+            f.refused.load(Ordering::Relaxed),
+        )
+    }
+
     /// Every path with one line saying what it does (as `wsprobe serve` prints it).
     pub fn menu(&self) -> String {
         self.shared.menu()
@@ -227,6 +240,8 @@ struct Shared {
     /// The next `/cycle` step (modulo the cycle's length).
     cycle_next: AtomicU64,
     next_id: AtomicU64,
+    /// The `/deploy`, `/rolling` and `/capacity` groups.
+    fleet: fleet::Groups,
     control: mpsc::Sender<Control>,
     stop: watch::Receiver<bool>,
 }

@@ -58,6 +58,27 @@ pub enum Scenario {
     /// `/cycle`: echo for the phase with a tick each second, then end the way
     /// the next step of [`CYCLE`] says.
     Cycle,
+    /// `/deploy?code=C`: every phase, close all open connections of this
+    /// path at once with `code` (default 1012), answer handshakes with 503
+    /// for the restart downtime, then accept again.
+    Deploy {
+        /// The close code of each wave.
+        code: u16,
+    },
+    /// `/rolling?batches=K&code=C`: close the connections in K batches, one
+    /// batch per phase (each connection joins the next batch in turn).
+    Rolling {
+        /// How many batches.
+        batches: u32,
+        /// The close code of each wave.
+        code: u16,
+    },
+    /// `/capacity?max=M`: hold up to M connections open; handshakes beyond
+    /// that answer 503 with Retry-After.
+    Capacity {
+        /// The most connections open at once.
+        max: u32,
+    },
 }
 
 /// The Close frame a `/close/...` connection gets.
@@ -146,6 +167,16 @@ impl Target {
                 count: parse_number(param("n"), "n", 1000, 1_000_000_000)?,
                 size: parse_number(param("size"), "size", 32, MAX_FLOOD_SIZE as u64)? as usize,
             },
+            ["deploy"] => Scenario::Deploy {
+                code: parse_number(param("code"), "code", 1012, 65535)? as u16,
+            },
+            ["rolling"] => Scenario::Rolling {
+                batches: parse_number(param("batches"), "batches", 4, 1000)?.max(1) as u32,
+                code: parse_number(param("code"), "code", 1012, 65535)? as u16,
+            },
+            ["capacity"] => Scenario::Capacity {
+                max: parse_number(param("max"), "max", 100, 10_000_000)? as u32,
+            },
             _ => return Err(RouteError::NotFound(path.to_string())),
         };
         Ok(Self::Scenario(scenario))
@@ -216,6 +247,9 @@ impl Scenario {
             Self::Silent => "silent",
             Self::Flood { .. } => "flood",
             Self::Cycle => "cycle",
+            Self::Deploy { .. } => "deploy",
+            Self::Rolling { .. } => "rolling",
+            Self::Capacity { .. } => "capacity",
         }
     }
 
@@ -242,6 +276,14 @@ impl Scenario {
             }
             Self::Reject(status) => format!("/reject/{status}"),
             Self::Flood { count, size } => format!("/flood?n={count}&size={size}"),
+            Self::Deploy { code: 1012 } => "/deploy".into(),
+            Self::Deploy { code } => format!("/deploy?code={code}"),
+            Self::Rolling {
+                batches,
+                code: 1012,
+            } => format!("/rolling?batches={batches}"),
+            Self::Rolling { batches, code } => format!("/rolling?batches={batches}&code={code}"),
+            Self::Capacity { max } => format!("/capacity?max={max}"),
             other => format!("/{}", other.name()),
         }
     }
@@ -366,6 +408,43 @@ mod tests {
             parse("/flood?size=999999999999"),
             Err(RouteError::Invalid(_))
         ));
+    }
+
+    #[test]
+    fn fleet_paths_take_their_numbers() {
+        assert_eq!(
+            parse("/deploy"),
+            Ok(Target::Scenario(Scenario::Deploy { code: 1012 }))
+        );
+        assert_eq!(
+            parse("/deploy?code=1001"),
+            Ok(Target::Scenario(Scenario::Deploy { code: 1001 }))
+        );
+        assert_eq!(
+            parse("/rolling?batches=4"),
+            Ok(Target::Scenario(Scenario::Rolling {
+                batches: 4,
+                code: 1012
+            }))
+        );
+        assert_eq!(
+            parse("/capacity?max=50"),
+            Ok(Target::Scenario(Scenario::Capacity { max: 50 }))
+        );
+        assert!(matches!(
+            parse("/capacity?max=x"),
+            Err(RouteError::Invalid(_))
+        ));
+        for s in [
+            Scenario::Deploy { code: 1001 },
+            Scenario::Rolling {
+                batches: 3,
+                code: 1001,
+            },
+            Scenario::Capacity { max: 7 },
+        ] {
+            assert_eq!(s.path().parse::<Scenario>().as_ref(), Ok(&s));
+        }
     }
 
     #[test]

@@ -12,6 +12,20 @@ use tokio::time::Instant;
 
 use super::{DemoServer, ServerConfig};
 
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn storm_lines_count_the_bucket() {
+        assert_eq!(super::storm_line((5, 1), (5, 1)), None);
+        let line = super::storm_line((5, 1), (25, 3)).unwrap_or_default();
+        assert!(
+            line.contains("22 in 100 ms") && line.contains("220/s"),
+            "{line}"
+        );
+        assert!(line.contains("20 answered 101, 2 refused ███"), "{line}");
+    }
+}
+
 /// A listening address the server cannot have: the user's choice of
 /// `--port` or `--bind`, so the message says what to pick instead.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -49,12 +63,29 @@ where
         out(line)?;
     }
     out("")?;
-    out("One line per connection follows. Ctrl-C stops the server.")?;
+    out("One line per connection follows (the fleet paths print their waves instead), and")?;
+    out("for every 100 ms with handshakes, how many the server saw. Ctrl-C stops the server.")?;
     tokio::pin!(stop);
+    // The server's view of a reconnect storm: handshakes per 100 ms. The
+    // counters are read on a 100 ms beat; a quiet beat prints nothing.
+    let mut beat = tokio::time::interval(STORM_BUCKET);
+    beat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut seen = server.handshakes();
     let result = loop {
         tokio::select! {
             biased;
             () = &mut stop => break Ok(()),
+            _ = beat.tick() => {
+                let now = server.handshakes();
+                let line = storm_line(seen, now);
+                seen = now;
+                if let Some(line) = line {
+                    let printed = out(&format!("[{:>9.3}s] {line}", started.elapsed().as_secs_f64()));
+                    if let Err(e) = printed {
+                        break Err(e);
+                    }
+                }
+            }
             line = log.recv() => {
                 let text = match line {
                     Ok(text) => text,
@@ -75,6 +106,25 @@ where
         out("stopped")?;
     }
     result.context("cannot print the server log")
+}
+
+/// The width of one storm bucket.
+const STORM_BUCKET: std::time::Duration = std::time::Duration::from_millis(100);
+
+/// One line for a 100 ms bucket with handshakes: how many, split into
+/// accepted and refused, with a bar (one block per 10 handshakes, at most 50).
+fn storm_line(before: (u64, u64), now: (u64, u64)) -> Option<String> {
+    let ok = now.0.saturating_sub(before.0);
+    let refused = now.1.saturating_sub(before.1);
+    let all = ok + refused;
+    if all == 0 {
+        return None;
+    }
+    let bar = "█".repeat(all.div_ceil(10).min(50) as usize);
+    Some(format!(
+        "handshakes {all:>5} in 100 ms ({:>6}/s): {ok} answered 101, {refused} refused {bar}",
+        all * 10
+    ))
 }
 
 /// Turns a bind failure into a message that says what to do.

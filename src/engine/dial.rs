@@ -244,6 +244,7 @@ async fn upgrade(settings: &Settings, transport: Transport) -> Result<Opened, Fa
     let mut config = WebSocketConfig::default();
     config.max_message_size = Some(settings.max_message_size);
     config.max_frame_size = Some(settings.max_message_size);
+    config.read_buffer_size = settings.read_buffer_size;
     // A server that floods pings and never reads would otherwise grow our
     // queue of pongs without bound; with a limit tungstenite keeps one.
     // Room for the largest --send text on top.

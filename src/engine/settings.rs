@@ -7,6 +7,10 @@ use url::Url;
 
 use crate::engine::policy::Policy;
 
+/// The read buffer a connection starts with unless told otherwise: room
+/// for a flood of messages per read.
+pub const READ_BUFFER: usize = 128 * 1024;
+
 /// Everything the engine needs to run, already validated.
 #[derive(Debug, Clone)]
 #[expect(
@@ -60,6 +64,9 @@ pub struct Settings {
     pub show_secrets: bool,
     /// Stay alive after `give_up` and wait for commands (the TUI), instead of ending the run.
     pub interactive: bool,
+    /// The read buffer of an open connection (bytes). Many connections at
+    /// once want it small; one connection reading a flood wants it large.
+    pub read_buffer_size: usize,
 }
 
 impl Settings {
@@ -86,6 +93,7 @@ impl Settings {
             seed: None,
             show_secrets: false,
             interactive: false,
+            read_buffer_size: READ_BUFFER,
         }
     }
 }

@@ -35,3 +35,5 @@ mod replay_tui;
 mod scenario_server;
 mod tui_pty;
 mod tui_snapshots;
+mod watch;
+mod watch_live;

@@ -170,7 +170,7 @@ fn bad_values_name_their_layer() {
     );
     assert_eq!(
         err(&w, &[("WSPROBE_PRESET", "nope")], ""),
-        "WSPROBE_PRESET=nope: not a preset; use one of graphql-ws, discord"
+        "WSPROBE_PRESET=nope: not a preset; use one of no-jitter, graphql-ws, discord"
     );
     assert_eq!(
         err(&w, &[("WSPROBE_PING_INTERVAL", "40s")], ""),

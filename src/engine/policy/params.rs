@@ -17,6 +17,10 @@ pub enum Jitter {
     Full,
     /// `[t/2, t]` with `t = min(cap, base·2^k)`.
     Equal,
+    /// No jitter at all: exactly `floor + min(cap, base·2^k)` (the window's
+    /// low end equals its high end). Every client that met the same ending
+    /// comes back at the same instant: the herd the jitter exists to avoid.
+    None,
 }
 
 /// The numbers of one class.
@@ -74,6 +78,10 @@ impl ClassParams {
         match self.jitter {
             Jitter::Full => (self.floor.0, self.floor.0.saturating_add(t)),
             Jitter::Equal => (t / 2, t),
+            Jitter::None => {
+                let at = self.floor.0.saturating_add(t);
+                (at, at)
+            }
         }
     }
 
@@ -87,6 +95,12 @@ impl ClassParams {
             ),
             Jitter::Equal => format!(
                 "equal jitter over {}×2^{k}, cap {}",
+                format_duration(self.base.0),
+                format_duration(self.cap.0)
+            ),
+            Jitter::None => format!(
+                "{} + {}×2^{k}, cap {}, no jitter",
+                format_duration(self.floor.0),
                 format_duration(self.base.0),
                 format_duration(self.cap.0)
             ),
@@ -163,6 +177,31 @@ impl Default for Classes {
 }
 
 impl Classes {
+    /// The same numbers with the jitter taken out: every backoff class waits
+    /// exactly the top of its window, and a service restart waits exactly
+    /// its first low (the `no-jitter` preset).
+    #[must_use]
+    pub fn without_jitter(&self) -> Classes {
+        let mut c = self.clone();
+        for params in [
+            &mut c.done,
+            &mut c.going_away,
+            &mut c.abnormal,
+            &mut c.try_again_later,
+            &mut c.server_error,
+            &mut c.fatal,
+            &mut c.auth,
+        ] {
+            if params.jitter == Jitter::Equal {
+                // Equal jitter has no floor: its top is `t` itself.
+                params.floor = Dur(Duration::ZERO);
+            }
+            params.jitter = Jitter::None;
+        }
+        c.service_restart.first_high = c.service_restart.first_low;
+        c
+    }
+
     /// The numbers of a backoff class (service restart uses its `then` class).
     pub fn params(&self, class: Class) -> &ClassParams {
         match class {
@@ -185,6 +224,9 @@ pub enum Preset {
     GraphqlWs,
     /// The Discord gateway.
     Discord,
+    /// No jitter in any class (each window's low end equals its high end):
+    /// shows the thundering herd that jitter prevents. Maps no codes.
+    NoJitter,
 }
 
 impl Preset {
@@ -221,6 +263,24 @@ impl Preset {
                 (4013, Class::Fatal),
                 (4014, Class::Fatal),
             ],
+            Preset::NoJitter => &[],
+        }
+    }
+
+    /// Every preset, in the order help texts list them.
+    pub const ALL: [Preset; 3] = [Preset::GraphqlWs, Preset::Discord, Preset::NoJitter];
+
+    /// The preset named `key` (`graphql-ws`, `discord`, `no-jitter`).
+    pub fn from_key(key: &str) -> Option<Preset> {
+        Self::ALL.into_iter().find(|p| p.key() == key.trim())
+    }
+
+    /// The classes as this preset changes them: `no-jitter` takes the
+    /// jitter out; the others only map codes and leave the numbers alone.
+    pub fn apply(self, classes: &Classes) -> Classes {
+        match self {
+            Preset::NoJitter => classes.without_jitter(),
+            Preset::GraphqlWs | Preset::Discord => classes.clone(),
         }
     }
 
@@ -229,6 +289,7 @@ impl Preset {
         match self {
             Preset::GraphqlWs => "graphql-ws",
             Preset::Discord => "discord",
+            Preset::NoJitter => "no-jitter",
         }
     }
 }
@@ -270,5 +331,44 @@ impl fmt::Display for CodeRange {
         } else {
             write!(f, "{}-{}", self.lo, self.hi)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_jitter_collapses_every_window() {
+        let classes = Preset::NoJitter.apply(&Classes::default());
+        for class in Class::ALL {
+            let p = classes.params(class);
+            for k in 0..4 {
+                let (lo, hi) = p.window(k);
+                assert_eq!(lo, hi, "{class} k={k}");
+            }
+        }
+        // Full jitter waits the top of its old window; equal jitter its `t`.
+        let d = Classes::default();
+        assert_eq!(classes.abnormal.window(1).0, d.abnormal.window(1).1);
+        assert_eq!(
+            classes.try_again_later.window(2).0,
+            d.try_again_later.window(2).1
+        );
+        let r = &classes.service_restart;
+        assert_eq!(r.first_low, r.first_high);
+        assert!(classes.going_away.describe(1).contains("no jitter"));
+    }
+
+    #[test]
+    fn presets_have_keys_both_ways() {
+        for p in Preset::ALL {
+            assert_eq!(Preset::from_key(p.key()), Some(p));
+        }
+        assert_eq!(Preset::from_key("nope"), None);
+        assert_eq!(
+            Preset::GraphqlWs.apply(&Classes::default()),
+            Classes::default()
+        );
     }
 }
