@@ -92,7 +92,24 @@ pub fn settings(url: &str, args: &ConnectArgs) -> Result<Settings, UsageError> {
     s.duration = args.duration.map(|d| d.0);
     s.seed = args.seed;
     s.show_secrets = args.show_secrets;
+    reach(&mut s, args)?;
     Ok(s)
+}
+
+/// How the endpoint is reached: the proxy (from `--proxy`, or the
+/// environment by curl's rules), credentials, cookies, the client
+/// certificate.
+fn reach(s: &mut Settings, args: &ConnectArgs) -> Result<(), UsageError> {
+    let env = |name: &str| std::env::var(name).ok();
+    s.proxy =
+        crate::engine::proxy::env::choose(&s.url, args.proxy.as_deref(), args.no_proxy, &env)?;
+    s.user = crate::credentials::user(args.user.as_deref())?;
+    s.cookies = crate::credentials::cookies(&args.cookies)?;
+    crate::credentials::file("--cert", args.cert.as_deref())?;
+    crate::credentials::file("--key", args.key.as_deref())?;
+    s.cert.clone_from(&args.cert);
+    s.key.clone_from(&args.key);
+    Ok(())
 }
 
 /// Headers that may appear once in the request: a second `-H Host`, or

@@ -6,7 +6,6 @@ use std::time::Duration;
 
 use rand::SeedableRng;
 use rand::rngs::StdRng;
-use rustls::ClientConfig;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
@@ -16,11 +15,12 @@ use crate::engine::control::{Control, Interrupt, Pending, Step, ms};
 use crate::engine::dial::{self, Failure};
 use crate::engine::emit::{Emitter, EventSink, Output};
 use crate::engine::error::EngineError;
-use crate::engine::event::{CloseInfo, Command, EngineEvent, ErrorClass, EventKind, Initiator};
+use crate::engine::event::{CloseInfo, Command, EngineEvent, EventKind, Initiator};
 use crate::engine::policy::{Class, Decision, History, Outcome, Trigger, random_seed};
 use crate::engine::session;
 use crate::engine::settings::Settings;
-use crate::engine::{target, tls};
+use crate::engine::tls::TlsSetup;
+use crate::engine::{auth, target};
 
 /// How a run ended, for the exit status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,7 +42,7 @@ pub struct EngineHandle {
 
 /// Starts the engine on the current tokio runtime; events arrive on
 /// `EngineHandle::events`. Fails only for settings that cannot work (an
-/// unreadable `--cacert`).
+/// unreadable `--cacert`, a `--key` that does not fit `--cert`).
 pub fn spawn(settings: Settings) -> Result<EngineHandle, EngineError> {
     let (tx, events) = mpsc::channel(4096);
     start(settings, Output::Channel(tx), events)
@@ -64,14 +64,23 @@ fn start(
     output: Output,
     events: mpsc::Receiver<EngineEvent>,
 ) -> Result<EngineHandle, EngineError> {
-    let tls = if settings.url.scheme() == "wss" {
-        Some(tls::client_config(
+    let proxy_tls = settings
+        .proxy
+        .as_ref()
+        .is_some_and(|p| p.scheme() == "https");
+    let tls = if settings.url.scheme() == "wss" || proxy_tls {
+        let client = settings.cert.as_deref().zip(settings.key.as_deref());
+        Some(Arc::new(TlsSetup::new(
             settings.insecure,
             settings.cacert.as_deref(),
-        )?)
+            client,
+        )?))
     } else {
         None
     };
+    if let Some(note) = auth::overridden(&settings) {
+        tracing::warn!("{note}");
+    }
     let (commands, rx) = mpsc::channel(64);
     let seed = settings.seed.unwrap_or_else(random_seed);
     let now = Instant::now();
@@ -126,7 +135,7 @@ enum Next {
 
 struct Engine {
     settings: Settings,
-    tls: Option<Arc<ClientConfig>>,
+    tls: Option<Arc<TlsSetup>>,
     out: Emitter,
     control: Control,
     rng: StdRng,
@@ -143,7 +152,20 @@ impl Engine {
             }
             attempt += 1;
             let url = target::redact_url(&self.settings.url, self.settings.show_secrets);
-            if !self.out.emit(EventKind::Connecting { attempt, url }).await {
+            let proxy = self
+                .settings
+                .proxy
+                .as_ref()
+                .map(|p| target::redact_url(p, self.settings.show_secrets));
+            if !self
+                .out
+                .emit(EventKind::Connecting {
+                    attempt,
+                    url,
+                    proxy,
+                })
+                .await
+            {
                 return RunEnd { success: false };
             }
             let end = self.attempt(attempt).await;
@@ -342,10 +364,7 @@ impl Engine {
         let began = Instant::now();
         // A block, so the dial's borrow of the settings ends before reporting.
         let result = {
-            let dial = tokio::time::timeout(
-                self.settings.connect_timeout,
-                dial::dial(&self.settings, self.tls.as_ref()),
-            );
+            let dial = dial::dial(&self.settings, self.tls.as_ref());
             tokio::pin!(dial);
             loop {
                 tokio::select! {
@@ -379,15 +398,7 @@ impl Engine {
                     },
                 };
             }
-            Ok(Err(_elapsed)) => Err(Failure {
-                message: format!(
-                    "no WebSocket after {} (DNS, TCP, TLS and upgrade together); \
-                     the host may drop packets, or raise --connect-timeout",
-                    crate::duration::format_duration(self.settings.connect_timeout)
-                ),
-                ..Failure::new(ErrorClass::Timeout, Trigger::Timeout, String::new())
-            }),
-            Ok(Ok(r)) => r,
+            Ok(r) => r,
         };
         match opened {
             Err(failure) => self.failed(failure).await,
@@ -400,6 +411,9 @@ impl Engine {
                         handshake_ms: began.elapsed().as_secs_f64() * 1000.0,
                         headers: opened.headers.clone(),
                         insecure: self.settings.insecure,
+                        request_headers: opened.request_headers.clone(),
+                        peer: opened.peer.map(|p| p.to_string()),
+                        tls: opened.tls.clone().map(Box::new),
                     })
                     .await;
                 let mut s = session::Session {

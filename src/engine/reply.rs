@@ -295,8 +295,32 @@ fn unparsable(record: &HeadRecord, err: &dyn std::fmt::Display, settings: &Setti
     }
 }
 
+/// A ws:// attempt answered with TLS bytes (a handshake record or an
+/// alert): the port expects wss://.
+fn tls_port(settings: &Settings, record: &HeadRecord) -> Option<Failure> {
+    if settings.url.scheme() != "ws" || !tls::not_tls(&record.bytes()) {
+        return None;
+    }
+    let mut wss = settings.url.clone();
+    let _ = wss.set_scheme("wss");
+    Some(Failure::new(
+        ErrorClass::Protocol,
+        Trigger::NotHttp,
+        format!(
+            "this port speaks TLS: the reply to the upgrade request is a TLS record, not \
+             HTTP; try wss:// ({})",
+            escape(&redact::redact_url(&wss, settings.show_secrets))
+        ),
+    ))
+}
+
 /// Turns a failed handshake into the failure the events report.
 pub(crate) fn handshake_failure(err: WsError, settings: &Settings, record: &HeadRecord) -> Failure {
+    if !matches!(err, WsError::Http(_))
+        && let Some(failure) = tls_port(settings, record)
+    {
+        return failure;
+    }
     match err {
         WsError::Http(response) => {
             crate::engine::debug_log::response(&response, settings.show_secrets);
@@ -324,7 +348,12 @@ pub(crate) fn handshake_failure(err: WsError, settings: &Settings, record: &Head
         WsError::Io(e) if tls::is_tls_error(&e) && settings.url.scheme() == "wss" => Failure::new(
             ErrorClass::Tls,
             Trigger::Tls,
-            tls::explain(&e, settings.url.host_str().unwrap_or_default()),
+            tls::explain(
+                &e,
+                settings.url.host_str().unwrap_or_default(),
+                None,
+                settings.cert.is_some(),
+            ),
         ),
         WsError::Io(e) => Failure::new(
             ErrorClass::Io,
