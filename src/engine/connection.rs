@@ -17,6 +17,7 @@ use crate::engine::emit::{Emitter, EventSink, Output};
 use crate::engine::error::EngineError;
 use crate::engine::event::{CloseInfo, Command, EngineEvent, EventKind, Initiator};
 use crate::engine::policy::{Class, Decision, History, Outcome, Trigger, random_seed};
+use crate::engine::proxy::Proxy;
 use crate::engine::session;
 use crate::engine::settings::Settings;
 use crate::engine::tls::TlsSetup;
@@ -156,7 +157,7 @@ impl Engine {
                 .settings
                 .proxy
                 .as_ref()
-                .map(|p| target::redact_url(p, self.settings.show_secrets));
+                .map(|p| Proxy::shown(p, self.settings.show_secrets));
             if !self
                 .out
                 .emit(EventKind::Connecting {

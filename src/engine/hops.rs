@@ -120,17 +120,19 @@ impl Progress {
 /// an address literal as itself, else from DNS.
 pub async fn resolve(settings: &Settings, host: &str, port: u16) -> io::Result<Vec<SocketAddr>> {
     let bare = host.trim_start_matches('[').trim_end_matches(']');
-    if let Some((_, ips)) = settings
+    let given = settings
         .resolve
         .iter()
         .find(|(name, _)| name.eq_ignore_ascii_case(bare))
-    {
-        return Ok(ips.iter().map(|ip| SocketAddr::new(*ip, port)).collect());
-    }
-    if let Ok(ip) = bare.parse::<IpAddr>() {
-        return Ok(vec![SocketAddr::new(ip, port)]);
-    }
-    let addrs: Vec<SocketAddr> = tokio::net::lookup_host((bare, port)).await?.collect();
+        .map(|(_, ips)| ips.clone())
+        .or_else(|| bare.parse::<IpAddr>().ok().map(|ip| vec![ip]));
+    let addrs: Vec<SocketAddr> = match given {
+        Some(ips) => ips
+            .into_iter()
+            .map(|ip| SocketAddr::new(ip, port))
+            .collect(),
+        None => tokio::net::lookup_host((bare, port)).await?.collect(),
+    };
     debug_log::resolved(host, port, &addrs);
     Ok(addrs)
 }

@@ -80,6 +80,16 @@ impl Proxy {
         })
     }
 
+    /// The proxy URL as events show it: secrets redacted (unless
+    /// `show_secrets`), no path.
+    pub fn shown(url: &Url, show_secrets: bool) -> String {
+        let text = crate::engine::redact::redact_url(url, show_secrets);
+        match text.strip_suffix('/') {
+            Some(bare) if url.path() == "/" && url.query().is_none() => bare.to_string(),
+            _ => text,
+        }
+    }
+
     /// `host:port`, for messages (no credentials).
     pub fn address(&self) -> String {
         format!("{}:{}", self.host, self.port)

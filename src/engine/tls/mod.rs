@@ -158,12 +158,24 @@ fn client_key(
         ))
     })?;
     CertifiedKey::from_der(chain, der, provider).map_err(|e| {
-        EngineError::tls(format!(
-            "{} and {} do not work together ({e}); the key must be the private key of the \
-             first certificate in the --cert file",
-            shown("--cert", cert),
-            shown("--key", key)
-        ))
+        let why = match e {
+            rustls::Error::InconsistentKeys(_) => format!(
+                "{} and {} do not work together: the key must be the private key of the \
+                 first certificate in the --cert file",
+                shown("--cert", cert),
+                shown("--key", key)
+            ),
+            rustls::Error::InvalidCertificate(_) => format!(
+                "{}: its first certificate is not a usable X.509 v3 certificate (a v1 \
+                 certificate, as `openssl x509 -req` makes without -extfile, is refused)",
+                shown("--cert", cert)
+            ),
+            other => format!(
+                "{}: the key cannot be used ({other}); give an RSA, ECDSA or Ed25519 key",
+                shown("--key", key)
+            ),
+        };
+        EngineError::tls(why)
     })
 }
 
