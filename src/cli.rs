@@ -124,12 +124,12 @@ pub struct ConnectArgs {
     pub show_secrets: bool,
 
     /// Go through this proxy: http://, https://, socks5:// or socks5h://, with user:pass@
-    /// if it wants credentials; '' for none [default: from HTTPS_PROXY (wss), http_proxy
-    /// (ws) or ALL_PROXY, minus NO_PROXY, as curl reads them].
+    /// if it wants credentials; '' for none [default: from `HTTPS_PROXY` (wss), `http_proxy`
+    /// (ws) or `ALL_PROXY`, minus `NO_PROXY`, as curl reads them].
     #[arg(long, value_name = "URL")]
     pub proxy: Option<String>,
 
-    /// Ignore the *_PROXY and NO_PROXY environment variables.
+    /// Ignore the `*_PROXY` and `NO_PROXY` environment variables.
     #[arg(long)]
     pub no_proxy: bool,
 

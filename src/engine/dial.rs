@@ -93,16 +93,13 @@ async fn connect(
     let url = &settings.url;
     let host = url.host_str().unwrap_or_default().to_string();
     let port = url.port_or_known_default().unwrap_or(80);
-    let (link, peer) = match &settings.proxy {
-        Some(proxy_url) => {
-            let p = Proxy::from_url(proxy_url)
-                .map_err(|why| Failure::new(ErrorClass::Proxy, Trigger::ProxyProtocol, why))?;
-            proxy::open(&p, settings, &host, port, setup, progress).await?
-        }
-        None => {
-            let (tcp, peer) = hops::connect(settings, &host, port, false, progress).await?;
-            (Link::Tcp(tcp), peer)
-        }
+    let (link, peer) = if let Some(proxy_url) = &settings.proxy {
+        let p = Proxy::from_url(proxy_url)
+            .map_err(|why| Failure::new(ErrorClass::Proxy, Trigger::ProxyProtocol, why))?;
+        proxy::open(&p, settings, &host, port, setup, progress).await?
+    } else {
+        let (tcp, peer) = hops::connect(settings, &host, port, false, progress).await?;
+        (Link::Tcp(tcp), peer)
     };
     let (transport, info, witness) = if url.scheme() == "wss" {
         progress.at(Stage::Tls);

@@ -34,6 +34,10 @@ fn bad_header(e: &dyn std::fmt::Display) -> Failure {
 }
 
 /// Builds the upgrade request for `settings`.
+#[expect(
+    clippy::result_large_err,
+    reason = "one failure ends one attempt; its size does not matter"
+)]
 pub(crate) fn build(settings: &Settings) -> Result<Request, Failure> {
     // The credentials travel in Authorization, never in the request itself.
     let mut url = settings.url.clone();

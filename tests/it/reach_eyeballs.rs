@@ -77,7 +77,7 @@ async fn every_address_tried_is_listed_when_none_works() {
     s.resolve = vec![(
         "dual.test".into(),
         vec![
-            IpAddr::V4(Ipv4Addr::new(127, 0, 0, 1)),
+            IpAddr::V4(Ipv4Addr::LOCALHOST),
             IpAddr::V4(Ipv4Addr::new(127, 0, 0, 2)),
         ],
     )];

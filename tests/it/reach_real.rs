@@ -4,6 +4,7 @@
 //! its configuration in a temporary folder; a test without the program
 //! prints why it skipped.
 
+use std::fmt::Write as _;
 use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::Stdio;
@@ -60,7 +61,7 @@ async fn tinyproxy(exe: &PathBuf, auth: Option<(&str, &str)>) -> Running {
         "Port {port}\nListen 127.0.0.1\nTimeout 30\nMaxClients 10\nAllow 127.0.0.1\nLogLevel Error\n"
     );
     if let Some((u, p)) = auth {
-        conf.push_str(&format!("BasicAuth {u} {p}\n"));
+        let _ = writeln!(conf, "BasicAuth {u} {p}");
     }
     // As root tinyproxy drops to an unprivileged user.
     conf.push_str("User nobody\nGroup nogroup\n");

@@ -1,7 +1,7 @@
 //! TLS as a user meets it: an `openssl req -x509`-style certificate (CA:TRUE,
 //! self-signed) trusted with --cacert, a bundle of several certificates,
 //! mutual TLS (with and without --cert/--key, PKCS#8, PKCS#1 and SEC1
-//! keys), -k, SSL_CERT_FILE and SSL_CERT_DIR, each failure in plain words,
+//! keys), -k, `SSL_CERT_FILE` and `SSL_CERT_DIR`, each failure in plain words,
 //! and the TLS facts of `open`.
 
 use std::process::Command;
@@ -86,7 +86,7 @@ async fn mtls() -> (pki::Ca, support::Server, tempfile::TempDir, String) {
     let leaf = ca.sign(&["127.0.0.1"], |_| {});
     let clients = pki::ca("client CA");
     let server = pki::wss_server(pki::acceptor(&leaf, Some(&clients))).await;
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().expect("temp dir");
     let ca_file = write(dir.path(), "ca.pem", &ca.made.pem())
         .display()
         .to_string();

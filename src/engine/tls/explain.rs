@@ -21,13 +21,11 @@ fn alert_words(alert: AlertDescription) -> String {
     let name = alert
         .as_str()
         .map_or_else(|| format!("{alert:?}"), str::to_string);
+    let chars: Vec<char> = name.chars().collect();
     let mut out = String::new();
-    for (i, c) in name.chars().enumerate() {
-        let next_lower = name[i + c.len_utf8()..]
-            .chars()
-            .next()
-            .is_some_and(char::is_lowercase);
-        let prev_lower = name[..i].chars().last().is_some_and(char::is_lowercase);
+    for (i, &c) in chars.iter().enumerate() {
+        let next_lower = chars.get(i + 1).is_some_and(|n| n.is_lowercase());
+        let prev_lower = i > 0 && chars[i - 1].is_lowercase();
         if i > 0 && c.is_uppercase() && (prev_lower || next_lower) {
             out.push(' ');
         }

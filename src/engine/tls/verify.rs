@@ -1,10 +1,10 @@
 //! The certificate checks of one TLS handshake, and what they saw.
 //!
-//! [`Verifier`] runs rustls's own WebPKI checks (chain to a trusted root,
+//! [`Verifier`] runs rustls's own `WebPKI` checks (chain to a trusted root,
 //! dates, name) and adds one case: a server certificate that is
 //! byte-for-byte one of the `--cacert` certificates is trusted as itself,
 //! its name and dates checked here. That is what `openssl req -x509`
-//! makes (a self-signed certificate with `CA:TRUE`), which WebPKI refuses
+//! makes (a self-signed certificate with `CA:TRUE`), which `WebPKI` refuses
 //! as "CA used as end entity" even when it is the trust anchor. With
 //! `--insecure` nothing about the certificate is checked. Either way the
 //! handshake signatures are verified, so the server must hold the key of
@@ -35,7 +35,7 @@ pub struct Witness {
 }
 
 impl Witness {
-    /// Whether the server sent a CertificateRequest.
+    /// Whether the server sent a `CertificateRequest`.
     pub fn client_cert_requested(&self) -> bool {
         self.asked.load(Ordering::SeqCst)
     }
@@ -54,7 +54,7 @@ impl Witness {
 /// How the server's certificate is judged.
 #[derive(Debug)]
 pub enum Trust {
-    /// WebPKI, plus the `--cacert` certificates trusted as themselves.
+    /// `WebPKI`, plus the `--cacert` certificates trusted as themselves.
     Checked {
         /// rustls's verifier over the trusted roots.
         webpki: Arc<WebPkiServerVerifier>,
