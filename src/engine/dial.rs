@@ -1,5 +1,7 @@
-//! One connection attempt up to the open socket: DNS, TCP, TLS and the HTTP
-//! upgrade, each failure turned into the error class and message of SPEC §2.
+//! One connection attempt up to the open socket: the first hop (the
+//! endpoint, or a proxy and its tunnel, see [`hops`] and [`proxy`]), TLS
+//! and the HTTP upgrade, each failure turned into the error class and
+//! message of SPEC §2, naming the hop that failed.
 
 use std::net::SocketAddr;
 use std::sync::Arc;

@@ -377,3 +377,23 @@ async fn the_environment_chooses_the_proxy_as_curl_does() {
         out.stderr
     );
 }
+
+#[tokio::test]
+async fn a_proxy_that_never_answers_is_a_proxy_timeout() {
+    let server = closes_with(1000).await;
+    let silent = crate::support::serve(|_, tcp| crate::support::hold(tcp)).await;
+    let proxy = format!("http://{}", silent.addr);
+    let run = probe(
+        server.url("/").as_str(),
+        &["--proxy", &proxy, "--connect-timeout", "1s"],
+        &[],
+        &[],
+    )
+    .await;
+    let message = run.assert_proxy_failure("proxy-timeout");
+    assert!(
+        message.contains("did not open the tunnel") && message.contains("1s"),
+        "{message}"
+    );
+    assert_eq!(run.first("close")["class"], "abnormal");
+}
