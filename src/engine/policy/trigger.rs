@@ -152,14 +152,14 @@ impl Trigger {
             Trigger::Liveness => "no frames within the ping timeout".into(),
             Trigger::Violation => "protocol violation by the server".into(),
             Trigger::Capacity => "message over the size limit".into(),
-            Trigger::ProxyDns => "the proxy's name did not resolve".into(),
-            Trigger::ProxyRefused => "the proxy refused the connection".into(),
-            Trigger::ProxyTimeout => "the proxy did not answer in time".into(),
+            Trigger::ProxyDns => "proxy name did not resolve".into(),
+            Trigger::ProxyRefused => "proxy refused the connection".into(),
+            Trigger::ProxyTimeout => "proxy did not answer in time".into(),
             Trigger::ProxyTls => "TLS to the proxy failed".into(),
-            Trigger::ProxyHttp(s) => format!("the proxy answered HTTP {s}"),
-            Trigger::ProxyAuth => "the SOCKS5 proxy refused the credentials".into(),
-            Trigger::ProxySocks => "the SOCKS5 proxy could not connect".into(),
-            Trigger::ProxyProtocol => "the proxy's answer was not understood".into(),
+            Trigger::ProxyHttp(s) => format!("proxy HTTP {s}"),
+            Trigger::ProxyAuth => "SOCKS5 proxy refused the credentials".into(),
+            Trigger::ProxySocks => "SOCKS5 proxy could not connect".into(),
+            Trigger::ProxyProtocol => "proxy answer not understood".into(),
         }
     }
 }
