@@ -77,7 +77,12 @@ fn text(dir: Dir, s: &str) -> EventKind {
 /// the server's scripted 1012. Returns false when the run is over.
 async fn connection(s: &mut Script, rx: &mut mpsc::Receiver<Command>, attempt: u32) -> bool {
     let url = "ws://127.0.0.1:9001/replay?token=[redacted]".to_owned();
-    s.emit(EventKind::Connecting { attempt, url }).await;
+    s.emit(EventKind::Connecting {
+        attempt,
+        url,
+        proxy: None,
+    })
+    .await;
     tokio::time::sleep(Duration::from_millis(400)).await;
     let open = EventKind::Open {
         attempt,
@@ -86,6 +91,9 @@ async fn connection(s: &mut Script, rx: &mut mpsc::Receiver<Command>, attempt: u
         handshake_ms: 3.1,
         headers: vec![("upgrade".into(), "websocket".into())],
         insecure: false,
+        request_headers: vec![],
+        peer: Some("127.0.0.1:9001".into()),
+        tls: None,
     };
     s.emit(open).await;
     assert!(

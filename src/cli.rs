@@ -117,7 +117,7 @@ pub struct ConnectArgs {
     pub max_message_size: Option<usize>,
 
     /// Do not verify TLS certificates (flagged in every output).
-    #[arg(long)]
+    #[arg(short = 'k', long)]
     pub insecure: bool,
 
     /// Trust this PEM CA certificate (in addition to the system and webpki roots).
@@ -179,6 +179,32 @@ pub struct ConnectArgs {
     /// Show Authorization, Cookie and token-like query values instead of redacting them.
     #[arg(long)]
     pub show_secrets: bool,
+
+    /// Go through this proxy: http://, https://, socks5:// or socks5h://, with user:pass@
+    /// if it wants credentials; '' for none [default: from `HTTPS_PROXY` (wss), `http_proxy`
+    /// (ws) or `ALL_PROXY`, minus `NO_PROXY`, as curl reads them].
+    #[arg(long, value_name = "URL")]
+    pub proxy: Option<String>,
+
+    /// Ignore the `*_PROXY` and `NO_PROXY` environment variables.
+    #[arg(long)]
+    pub no_proxy: bool,
+
+    /// HTTP Basic credentials; without :PASS the password is asked for on the terminal.
+    #[arg(short = 'u', long = "user", value_name = "USER[:PASS]")]
+    pub user: Option<String>,
+
+    /// Send cookies, `name=value; …` (repeatable; all go in one Cookie header).
+    #[arg(short = 'b', long = "cookie", value_name = "NAME=VALUE")]
+    pub cookies: Vec<String>,
+
+    /// Client certificate (PEM) for mutual TLS, with --key.
+    #[arg(long, value_name = "FILE", requires = "key")]
+    pub cert: Option<PathBuf>,
+
+    /// The private key of --cert (PEM: PKCS#8, PKCS#1 or SEC1).
+    #[arg(long, value_name = "FILE", requires = "cert")]
+    pub key: Option<PathBuf>,
 }
 
 /// Where and how events are shown.

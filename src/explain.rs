@@ -112,7 +112,7 @@ impl Item {
 
     fn fit(&self) -> Fit {
         if self.entry.codes().is_none() {
-            return if self.entry.key == catalog::OTHER_HTTP_STATUS {
+            return if catalog::is_generic(self.entry) {
                 Fit::OtherStatus
             } else {
                 Fit::Failure
@@ -165,8 +165,13 @@ impl Item {
             ),
             Fit::Failure => Some(HANDSHAKE_NOTE.to_string()),
             Fit::OtherStatus => Some(format!(
-                "{label} has no entry of its own, so the entry for any other HTTP status \
-                 explains it below. {HANDSHAKE_NOTE}"
+                "{label} has no entry of its own, so the entry for any other {} \
+                 explains it below. {HANDSHAKE_NOTE}",
+                if key == catalog::OTHER_PROXY_STATUS {
+                    "status from a proxy"
+                } else {
+                    "HTTP status"
+                }
             )),
         }
     }

@@ -6,6 +6,7 @@
 pub mod app;
 pub mod cli;
 pub mod config;
+pub mod credentials;
 pub mod demo_server;
 pub mod duration;
 pub mod engine;

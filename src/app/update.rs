@@ -52,7 +52,7 @@ fn on_event(app: &mut App, event: EngineEvent, now: Instant) {
     let at = app.at(event.t);
     let t = event.t;
     match &event.kind {
-        EventKind::Connecting { attempt, url } => {
+        EventKind::Connecting { attempt, url, .. } => {
             set_phase(app, Phase::Connecting, at);
             app.conn.attempt = *attempt;
             app.conn.url.clone_from(url);

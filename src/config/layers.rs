@@ -273,9 +273,11 @@ pub fn resolve(
             .endpoint(ep, "origin", |e| e.endpoint.origin.clone())),
         cacert: opt(Pick::cli(c.cacert.clone(), "--cacert")
             .endpoint(ep, "cacert", |e| from_ep(e, e.endpoint.cacert.as_deref()))),
-        cert: opt(Pick::none().endpoint(ep, "cert", |e| from_ep(e, e.endpoint.cert.as_deref()))),
-        key: opt(Pick::none().endpoint(ep, "key", |e| from_ep(e, e.endpoint.key.as_deref()))),
-        proxy: opt(Pick::none()
+        cert: opt(Pick::cli(c.cert.clone(), "--cert")
+            .endpoint(ep, "cert", |e| from_ep(e, e.endpoint.cert.as_deref()))),
+        key: opt(Pick::cli(c.key.clone(), "--key")
+            .endpoint(ep, "key", |e| from_ep(e, e.endpoint.key.as_deref()))),
+        proxy: opt(Pick::cli(c.proxy.clone(), "--proxy")
             .env(env, "WSPROBE_PROXY", text)?
             .endpoint(ep, "proxy", |e| e.endpoint.proxy.clone())
             .file(file, "proxy", |f| f.file.proxy.clone())),

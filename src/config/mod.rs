@@ -207,6 +207,20 @@ impl Config {
                 .unwrap_or_else(crate::engine::policy::random_seed),
         );
         s.show_secrets = connect.show_secrets;
+        // How the endpoint is reached: the proxy (the merged value, else the
+        // environment by curl's rules), credentials, cookies, the client
+        // certificate.
+        let env = |name: &str| self.env.get(name).map(str::to_string);
+        s.proxy = crate::engine::proxy::env::choose(
+            &s.url,
+            r.proxy.value.as_deref(),
+            connect.no_proxy,
+            &env,
+        )?;
+        s.user = crate::credentials::user(connect.user.as_deref())?;
+        s.cookies = crate::credentials::cookies(&connect.cookies)?;
+        s.cert.clone_from(&r.cert.value);
+        s.key.clone_from(&r.key.value);
         Ok(s)
     }
 
@@ -261,8 +275,9 @@ impl Config {
     }
 }
 
-/// Builds the engine settings for `url` from the connection flags alone
-/// (no config file, no environment).
+/// Builds the engine settings for `url` from the connection flags and this
+/// process's environment (`WSPROBE_*`, the proxy variables), without the
+/// config file.
 pub fn settings(url: &str, args: &ConnectArgs) -> Result<Settings, UsageError> {
     let layer = CliLayer {
         url: Some(url),
@@ -275,7 +290,7 @@ pub fn settings(url: &str, args: &ConnectArgs) -> Result<Settings, UsageError> {
         config: None,
         no_config: true,
     };
-    Config::load(&layer, &no_file, Env::default())?.settings(args, None)
+    Config::load(&layer, &no_file, Env::from_process())?.settings(args, None)
 }
 
 /// The TUI's options from the display flags and this process's environment

@@ -1,88 +1,29 @@
-//! One connection attempt up to the open socket: DNS, TCP, TLS and the HTTP
-//! upgrade, each failure turned into the error class and message of SPEC §2.
+//! One connection attempt up to the open socket: the first hop (the
+//! endpoint, or a proxy and its tunnel, see [`hops`] and [`proxy`]), TLS
+//! and the HTTP upgrade, each failure turned into the error class and
+//! message of SPEC §2, naming the hop that failed.
 
-use std::io;
-use std::pin::Pin;
+use std::net::SocketAddr;
 use std::sync::Arc;
-use std::task::{Context, Poll};
 use std::time::{Duration, SystemTime};
 
-use rustls::ClientConfig;
-use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
-use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
-use tokio_rustls::client::TlsStream;
 use tokio_tungstenite::WebSocketStream;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-use tokio_tungstenite::tungstenite::http::header::HOST;
-use tokio_tungstenite::tungstenite::http::{HeaderName, HeaderValue};
+use tokio_tungstenite::tungstenite::Error as WsError;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 
-use crate::engine::event::{ErrorClass, HttpReply};
+use crate::engine::event::{ErrorClass, HttpReply, TlsInfo};
+use crate::engine::hops::{self, Progress, Stage};
 use crate::engine::policy::Trigger;
+use crate::engine::proxy::{self, Proxy};
 use crate::engine::reply::{self, Head};
 use crate::engine::settings::Settings;
 use crate::engine::tap::Tap;
-use crate::engine::{debug_log, tls};
+use crate::engine::tls::{self, TlsSetup, Witness};
+use crate::engine::transport::Link;
+use crate::engine::{debug_log, request};
 
-/// Plain TCP or TLS over TCP.
-#[derive(Debug)]
-pub enum Transport {
-    /// ws://
-    Plain(TcpStream),
-    /// wss://
-    Tls(Box<TlsStream<TcpStream>>),
-}
-
-impl Transport {
-    /// The TCP socket underneath.
-    pub fn tcp(&self) -> &TcpStream {
-        match self {
-            Transport::Plain(s) => s,
-            Transport::Tls(s) => s.get_ref().0,
-        }
-    }
-}
-
-impl AsyncRead for Transport {
-    fn poll_read(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<()>> {
-        match self.get_mut() {
-            Transport::Plain(s) => Pin::new(s).poll_read(cx, buf),
-            Transport::Tls(s) => Pin::new(s.as_mut()).poll_read(cx, buf),
-        }
-    }
-}
-
-impl AsyncWrite for Transport {
-    fn poll_write(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        match self.get_mut() {
-            Transport::Plain(s) => Pin::new(s).poll_write(cx, buf),
-            Transport::Tls(s) => Pin::new(s.as_mut()).poll_write(cx, buf),
-        }
-    }
-
-    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        match self.get_mut() {
-            Transport::Plain(s) => Pin::new(s).poll_flush(cx),
-            Transport::Tls(s) => Pin::new(s.as_mut()).poll_flush(cx),
-        }
-    }
-
-    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        match self.get_mut() {
-            Transport::Plain(s) => Pin::new(s).poll_shutdown(cx),
-            Transport::Tls(s) => Pin::new(s.as_mut()).poll_shutdown(cx),
-        }
-    }
-}
+pub use crate::engine::transport::Transport;
 
 /// The open socket.
 pub type Socket = WebSocketStream<Tap<Transport>>;
@@ -96,6 +37,12 @@ pub struct Opened {
     pub subprotocol: Option<String>,
     /// The server's response headers (redacted as the settings say).
     pub headers: Vec<(String, String)>,
+    /// The request headers sent (redacted as the settings say).
+    pub request_headers: Vec<(String, String)>,
+    /// The address that answered (the proxy's, through a proxy).
+    pub peer: Option<SocketAddr>,
+    /// What TLS settled on, for wss://.
+    pub tls: Option<TlsInfo>,
 }
 
 /// Why an attempt did not open.
@@ -105,7 +52,7 @@ pub struct Failure {
     pub class: ErrorClass,
     /// What happened and what to do.
     pub message: String,
-    /// The HTTP answer, for a refused upgrade.
+    /// The HTTP answer, for a refused upgrade (or a proxy's refusal).
     pub http: Option<HttpReply>,
     /// The server's Retry-After.
     pub retry_after: Option<Duration>,
@@ -128,119 +75,84 @@ impl Failure {
     }
 }
 
-/// Connects, with no timeout of its own (the caller wraps it).
-pub async fn dial(settings: &Settings, tls: Option<&Arc<ClientConfig>>) -> Result<Opened, Failure> {
+/// Connects within the settings' connect timeout; a timeout names the hop
+/// and the step it stopped at.
+pub async fn dial(settings: &Settings, tls: Option<&Arc<TlsSetup>>) -> Result<Opened, Failure> {
+    let progress = Progress::default();
+    let attempt = connect(settings, tls.map(AsRef::as_ref), &progress);
+    match tokio::time::timeout(settings.connect_timeout, attempt).await {
+        Ok(result) => result,
+        Err(_) => Err(progress.timed_out(settings)),
+    }
+}
+
+/// DNS, TCP (or the proxy and its tunnel), TLS and the upgrade.
+async fn connect(
+    settings: &Settings,
+    setup: Option<&TlsSetup>,
+    progress: &Progress,
+) -> Result<Opened, Failure> {
     let url = &settings.url;
     let host = url.host_str().unwrap_or_default().to_string();
     let port = url.port_or_known_default().unwrap_or(80);
-    let bare = host
-        .trim_start_matches('[')
-        .trim_end_matches(']')
-        .to_string();
-    let addrs: Vec<_> = tokio::net::lookup_host((bare.as_str(), port))
-        .await
-        .map_err(|e| {
-            Failure::new(
-                ErrorClass::Dns,
-                Trigger::Dns,
-                format!("cannot resolve `{host}`: {e} (check the host name, VPN or DNS)"),
-            )
-        })?
-        .collect();
-    debug_log::resolved(&host, port, &addrs);
-    if addrs.is_empty() {
-        return Err(Failure::new(
-            ErrorClass::Dns,
-            Trigger::Dns,
-            format!("`{host}` has no address"),
-        ));
-    }
-    let mut last = None;
-    let mut tcp = None;
-    for addr in &addrs {
-        match TcpStream::connect(addr).await {
-            Ok(s) => {
-                tracing::debug!("TCP connected to {addr}");
-                tcp = Some(s);
-                break;
-            }
-            Err(e) => {
-                tracing::debug!("TCP connect to {addr} failed: {e}");
-                last = Some(e);
-            }
-        }
-    }
-    let tcp = tcp.ok_or_else(|| {
-        let e = last.unwrap_or_else(|| io::Error::other("no address worked"));
-        if e.kind() == io::ErrorKind::ConnectionRefused {
-            Failure::new(
-                ErrorClass::Refused,
-                Trigger::Refused,
-                format!("connection refused by {host}:{port}: nothing is listening there (server down or wrong port?)"),
-            )
-        } else {
-            Failure::new(ErrorClass::Io, Trigger::Code(1006), format!("cannot connect to {host}:{port}: {e}"))
-        }
-    })?;
-    let _ = tcp.set_nodelay(true);
-    let transport = match tls {
-        Some(config) => {
-            let name = tls::server_name(&host)
-                .map_err(|e| Failure::new(ErrorClass::Tls, Trigger::Tls, e.to_string()))?;
-            let stream = TlsConnector::from(config.clone())
-                .connect(name, tcp)
-                .await
-                .map_err(|e| {
-                    Failure::new(ErrorClass::Tls, Trigger::Tls, tls::explain(&e, &host))
-                })?;
-            debug_log::tls_session(&host, stream.get_ref().1);
-            Transport::Tls(Box::new(stream))
-        }
-        None => Transport::Plain(tcp),
+    let (link, peer) = if let Some(proxy_url) = &settings.proxy {
+        let p = Proxy::from_url(proxy_url)
+            .map_err(|why| Failure::new(ErrorClass::Proxy, Trigger::ProxyProtocol, why))?;
+        proxy::open(&p, settings, &host, port, setup, progress).await?
+    } else {
+        let (tcp, peer) = hops::connect(settings, &host, port, false, progress).await?;
+        (Link::Tcp(tcp), peer)
     };
-    upgrade(settings, transport).await
+    let (transport, info, witness) = if url.scheme() == "wss" {
+        progress.at(Stage::Tls);
+        let setup = setup.ok_or_else(|| {
+            Failure::new(ErrorClass::Tls, Trigger::Tls, "TLS is not set up".into())
+        })?;
+        let (stream, witness) = endpoint_tls(settings, &host, setup, link).await?;
+        let info = tls::info(stream.get_ref().1);
+        debug_log::tls_session(&host, stream.get_ref().1);
+        (Transport::Tls(Box::new(stream)), Some(info), Some(witness))
+    } else {
+        (Transport::Plain(link), None, None)
+    };
+    progress.at(Stage::Upgrade);
+    let mut opened = upgrade(settings, transport, witness.as_deref()).await?;
+    opened.peer = Some(peer);
+    opened.tls = info;
+    Ok(opened)
 }
 
-async fn upgrade(settings: &Settings, transport: Transport) -> Result<Opened, Failure> {
-    let mut request = settings.url.as_str().into_client_request().map_err(|e| {
-        Failure::new(
-            ErrorClass::Protocol,
-            Trigger::Violation,
-            format!("cannot build the request: {e}"),
-        )
-    })?;
-    let headers = request.headers_mut();
-    let bad_header = |e: &dyn std::fmt::Display| {
-        Failure::new(
-            ErrorClass::Protocol,
-            Trigger::Violation,
-            format!("bad header: {e}"),
-        )
-    };
-    for (name, value) in &settings.headers {
-        let name: HeaderName = name.parse().map_err(|e| bad_header(&e))?;
-        let value = HeaderValue::from_str(value).map_err(|e| bad_header(&e))?;
-        if name == HOST {
-            // The user's Host replaces the one from the URL (a virtual host
-            // behind an address); appended, tungstenite would drop it.
-            headers.insert(name, value);
-        } else {
-            headers.append(name, value);
-        }
-    }
-    if !settings.protocols.is_empty() {
-        let joined = settings.protocols.join(", ");
-        headers.insert(
-            "sec-websocket-protocol",
-            HeaderValue::from_str(&joined).map_err(|e| bad_header(&e))?,
-        );
-    }
-    if let Some(origin) = &settings.origin {
-        headers.insert(
-            "origin",
-            HeaderValue::from_str(origin).map_err(|e| bad_header(&e))?,
-        );
-    }
+/// TLS with the endpoint over the first hop.
+async fn endpoint_tls(
+    settings: &Settings,
+    host: &str,
+    setup: &TlsSetup,
+    link: Link,
+) -> Result<(tokio_rustls::client::TlsStream<Link>, Arc<Witness>), Failure> {
+    let fail = |message: String| Failure::new(ErrorClass::Tls, Trigger::Tls, message);
+    let name = tls::server_name(host).map_err(|e| fail(e.to_string()))?;
+    let (config, witness) = setup.config(false).map_err(fail)?;
+    let stream = TlsConnector::from(config)
+        .connect(name, link)
+        .await
+        .map_err(|e| {
+            fail(tls::explain(
+                &e,
+                host,
+                Some(&witness),
+                settings.cert.is_some(),
+            ))
+        })?;
+    Ok((stream, witness))
+}
+
+async fn upgrade(
+    settings: &Settings,
+    transport: Transport,
+    witness: Option<&Witness>,
+) -> Result<Opened, Failure> {
+    let request = request::build(settings)?;
+    let request_headers = request::shown(&request, settings.show_secrets);
     let mut config = WebSocketConfig::default();
     config.max_message_size = Some(settings.max_message_size);
     config.max_frame_size = Some(settings.max_message_size);
@@ -272,8 +184,23 @@ async fn upgrade(settings: &Settings, transport: Transport) -> Result<Opened, Fa
                     .get("sec-websocket-protocol")
                     .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned()),
                 headers: head.list(settings.show_secrets),
+                request_headers,
+                peer: None,
+                tls: None,
             })
         }
+        // TLS 1.3 reports a refused (or missing) client certificate only
+        // after the handshake, at the first read: the upgrade's answer.
+        Err(WsError::Io(e)) if witness.is_some() && tls::is_tls_error(&e) => Err(Failure::new(
+            ErrorClass::Tls,
+            Trigger::Tls,
+            tls::explain(
+                &e,
+                settings.url.host_str().unwrap_or_default(),
+                witness,
+                settings.cert.is_some(),
+            ),
+        )),
         Err(e) => Err(reply::handshake_failure(e, settings, &record)),
     }
 }

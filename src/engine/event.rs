@@ -164,6 +164,8 @@ pub enum ErrorClass {
     Liveness,
     /// A message was larger than the configured limit.
     Capacity,
+    /// The proxy could not be reached or would not open the tunnel.
+    Proxy,
 }
 
 impl ErrorClass {
@@ -179,6 +181,7 @@ impl ErrorClass {
             ErrorClass::Io => "io",
             ErrorClass::Liveness => "liveness",
             ErrorClass::Capacity => "capacity",
+            ErrorClass::Proxy => "proxy",
         }
     }
 }
@@ -196,11 +199,38 @@ pub struct HttpReply {
     pub body: String,
 }
 
+/// What TLS settled on and the certificate the server showed, as a
+/// browser's security panel shows them.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct TlsInfo {
+    /// The protocol version (`TLSv1.3`).
+    pub version: String,
+    /// The cipher suite (`TLS13_AES_256_GCM_SHA384`).
+    pub cipher: String,
+    /// The application protocol ALPN agreed on, if any.
+    pub alpn: Option<String>,
+    /// The peer certificate's subject (`CN=example.com, O=Example`).
+    pub subject: String,
+    /// Who issued it.
+    pub issuer: String,
+    /// Its subject alternative names (`DNS:example.com`, `IP:127.0.0.1`).
+    pub sans: Vec<String>,
+    /// Valid from (RFC 3339, UTC).
+    pub not_before: String,
+    /// Valid until (RFC 3339, UTC).
+    pub not_after: String,
+}
+
 /// One kind of engine event (SPEC §2).
 #[derive(Debug, Clone, PartialEq)]
 pub enum EventKind {
-    /// A connection attempt starts.
-    Connecting { attempt: u32, url: String },
+    /// A connection attempt starts; `proxy` is the proxy it goes through
+    /// (secrets redacted).
+    Connecting {
+        attempt: u32,
+        url: String,
+        proxy: Option<String>,
+    },
     /// The upgrade succeeded.
     Open {
         attempt: u32,
@@ -209,6 +239,12 @@ pub enum EventKind {
         handshake_ms: f64,
         headers: Vec<(String, String)>,
         insecure: bool,
+        /// The request headers wsprobe sent (secrets redacted).
+        request_headers: Vec<(String, String)>,
+        /// The address that answered, with its port (the proxy's, through a proxy).
+        peer: Option<String>,
+        /// For wss: what TLS settled on and the server's certificate.
+        tls: Option<Box<TlsInfo>>,
     },
     /// A data message.
     Message { dir: Dir, payload: Payload },

@@ -5,6 +5,7 @@
 //! validated ([`settings::Settings`]), facts go out as events through
 //! [`emit::EventSink`] or a channel, and errors are [`error::EngineError`].
 
+pub mod auth;
 pub mod catalog;
 pub mod clock;
 pub mod connection;
@@ -14,15 +15,20 @@ pub mod dial;
 pub mod emit;
 pub mod error;
 pub mod event;
+pub mod eyeballs;
 pub mod head;
+mod hops;
 pub mod policy;
+pub mod proxy;
 pub mod redact;
 mod reply;
+mod request;
 mod session;
 pub mod settings;
 pub mod tap;
 pub mod target;
 pub mod tls;
+pub mod transport;
 
 /// The house rule, enforced: the engine (and the scenario server) name no
 /// view and no command line. A `use` of one of these fails the build's tests.

@@ -94,6 +94,11 @@ pub fn is_secret_name(name: &str) -> bool {
 
 /// Whether a header's value is a secret.
 pub fn is_secret_header(name: &str) -> bool {
+    // The handshake's nonce is no secret: it is fresh per attempt and
+    // shown so the Sec-WebSocket-Accept it produced can be checked.
+    if name.eq_ignore_ascii_case("sec-websocket-key") {
+        return false;
+    }
     SECRET_HEADERS.contains(&normalise(name).as_str()) || is_secret_name(name)
 }
 
@@ -199,6 +204,12 @@ fn redact_pair(pair: &str) -> Cow<'_, str> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_handshake_nonce_is_shown() {
+        assert!(!super::is_secret_header("Sec-WebSocket-Key"));
+        assert!(super::is_secret_header("X-Api-Key"));
+    }
+
     use super::*;
 
     #[test]

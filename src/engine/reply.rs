@@ -295,8 +295,32 @@ fn unparsable(record: &HeadRecord, err: &dyn std::fmt::Display, settings: &Setti
     }
 }
 
+/// A ws:// attempt answered with TLS bytes (a handshake record or an
+/// alert): the port expects wss://.
+fn tls_port(settings: &Settings, record: &HeadRecord) -> Option<Failure> {
+    if settings.url.scheme() != "ws" || !tls::not_tls(&record.bytes()) {
+        return None;
+    }
+    let mut wss = settings.url.clone();
+    let _ = wss.set_scheme("wss");
+    Some(Failure::new(
+        ErrorClass::Protocol,
+        Trigger::NotHttp,
+        format!(
+            "this port speaks TLS: the reply to the upgrade request is a TLS record, not \
+             HTTP; try wss:// ({})",
+            escape(&redact::redact_url(&wss, settings.show_secrets))
+        ),
+    ))
+}
+
 /// Turns a failed handshake into the failure the events report.
 pub(crate) fn handshake_failure(err: WsError, settings: &Settings, record: &HeadRecord) -> Failure {
+    if !matches!(err, WsError::Http(_))
+        && let Some(failure) = tls_port(settings, record)
+    {
+        return failure;
+    }
     match err {
         WsError::Http(response) => {
             crate::engine::debug_log::response(&response, settings.show_secrets);
@@ -324,7 +348,12 @@ pub(crate) fn handshake_failure(err: WsError, settings: &Settings, record: &Head
         WsError::Io(e) if tls::is_tls_error(&e) && settings.url.scheme() == "wss" => Failure::new(
             ErrorClass::Tls,
             Trigger::Tls,
-            tls::explain(&e, settings.url.host_str().unwrap_or_default()),
+            tls::explain(
+                &e,
+                settings.url.host_str().unwrap_or_default(),
+                None,
+                settings.cert.is_some(),
+            ),
         ),
         WsError::Io(e) => Failure::new(
             ErrorClass::Io,
@@ -340,60 +369,4 @@ pub(crate) fn handshake_failure(err: WsError, settings: &Settings, record: &Head
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_head_is_read_whatever_its_bytes() {
-        let h = Head::parse(
-            b"HTTP/1.1 302 Fo\x1bund\r\nLocation: /x?token=t\r\nX\x7f: 1\r\nodd\r\n\r\nbody",
-        )
-        .unwrap();
-        assert_eq!(h.status, 302);
-        assert_eq!(h.reason, b"Fo\x1bund");
-        assert_eq!(h.get("LOCATION").as_deref(), Some("/x?token=t"));
-        assert_eq!(h.lines.len(), 3);
-        let flaw = h.flaw(false).unwrap();
-        assert!(flaw.contains("Fo\\x1bund"), "{flaw}");
-        assert!(Head::parse(b"SSH-2.0-x\r\n").is_none());
-        assert!(Head::parse(b"HTTP/1.1 20 OK\r\n").is_none());
-        assert_eq!(Head::parse(b"HTTP/1.1 204").unwrap().status, 204);
-    }
-
-    #[test]
-    fn a_flaw_names_the_header_escaped_and_redacted() {
-        let h = Head::parse(b"HTTP/1.1 403 Forbidden\r\nX-Auth-Token: t\x1b\r\n\r\n").unwrap();
-        let flaw = h.flaw(false).unwrap();
-        assert!(flaw.contains("X-Auth-Token: REDACTED"), "{flaw}");
-        let h = Head::parse(b"HTTP/1.1 403 Forbidden\r\nX-Note: a\x1bb\r\n").unwrap();
-        assert!(h.flaw(false).unwrap().contains("X-Note: a\\x1bb"));
-        let fine = Head::parse(b"HTTP/1.1 403 Forbidden\r\nX-Note: caf\xc3\xa9\r\n").unwrap();
-        assert_eq!(fine.flaw(false), None);
-        assert_eq!(text(b"caf\xe9 \xc3\xa9"), "caf\\xe9 \u{e9}");
-    }
-
-    #[test]
-    fn only_offered_extensions_may_be_accepted() {
-        let url = url::Url::parse("ws://a.example/").unwrap();
-        let mut s = Settings::new(url);
-        let h = Head::parse(
-            b"HTTP/1.1 101 OK\r\nSec-WebSocket-Extensions: permessage-deflate; server_no_context_takeover\r\n",
-        )
-        .unwrap();
-        assert_eq!(
-            h.unoffered_extension(&s).as_deref(),
-            Some("permessage-deflate")
-        );
-        s.headers = vec![(
-            "Sec-WebSocket-Extensions".into(),
-            "permessage-deflate; client_max_window_bits".into(),
-        )];
-        assert_eq!(h.unoffered_extension(&s), None);
-        assert!(
-            Head::parse(b"HTTP/1.1 101 OK\r\n\r\n")
-                .unwrap()
-                .unoffered_extension(&s)
-                .is_none()
-        );
-    }
-}
+mod tests;

@@ -1,10 +1,12 @@
 //! Everything the engine needs for a run, already validated by the caller.
 
+use std::net::IpAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
 use url::Url;
 
+use crate::engine::auth::Credentials;
 use crate::engine::policy::Policy;
 
 /// The read buffer a connection starts with unless told otherwise: room
@@ -67,6 +69,20 @@ pub struct Settings {
     /// The read buffer of an open connection (bytes). Many connections at
     /// once want it small; one connection reading a flood wants it large.
     pub read_buffer_size: usize,
+    /// The proxy to go through (`http://`, `https://`, `socks5://`,
+    /// `socks5h://`), already chosen from the flags and the environment.
+    pub proxy: Option<Url>,
+    /// Basic credentials (`-u`); they win over the URL's `user:password`.
+    pub user: Option<Credentials>,
+    /// Cookies (`-b`, each `name=value; …`), sent joined in one Cookie header.
+    pub cookies: Vec<String>,
+    /// A client certificate chain (PEM) for mutual TLS.
+    pub cert: Option<PathBuf>,
+    /// The client certificate's private key (PEM: PKCS#8, PKCS#1 or SEC1).
+    pub key: Option<PathBuf>,
+    /// Addresses used instead of DNS for these host names (as curl's
+    /// `--resolve` does), in the order given.
+    pub resolve: Vec<(String, Vec<IpAddr>)>,
 }
 
 impl Settings {
@@ -94,6 +110,12 @@ impl Settings {
             show_secrets: false,
             interactive: false,
             read_buffer_size: READ_BUFFER,
+            proxy: None,
+            user: None,
+            cookies: Vec::new(),
+            cert: None,
+            key: None,
+            resolve: Vec::new(),
         }
     }
 }

@@ -200,6 +200,8 @@ mod tests {
             // The generic HTTP entry is reached through a status it explains.
             let input = if e.key == catalog::OTHER_HTTP_STATUS {
                 "http-418"
+            } else if e.key == catalog::OTHER_PROXY_STATUS {
+                "proxy-418"
             } else {
                 e.key
             };

@@ -36,8 +36,15 @@ pub fn write_human(out: &mut Vec<u8>, event: &EngineEvent) -> io::Result<()> {
     let t = event.t.as_micros() as f64 / 1e6;
     write!(out, "[{t:>9.3}] ")?;
     match &event.kind {
-        EventKind::Connecting { attempt, url } => {
+        EventKind::Connecting {
+            attempt,
+            url,
+            proxy,
+        } => {
             write!(out, "connecting   attempt {attempt} to {}", escape(url))?;
+            if let Some(p) = proxy {
+                write!(out, " via the proxy {}", escape(p))?;
+            }
         }
         EventKind::Open {
             subprotocol,

@@ -45,6 +45,7 @@ enum Body<'a> {
     Connecting {
         attempt: u32,
         url: &'a str,
+        proxy: Option<&'a str>,
     },
     Open {
         attempt: u32,
@@ -53,6 +54,10 @@ enum Body<'a> {
         handshake_ms: f64,
         headers: Headers<'a>,
         insecure: bool,
+        request_headers: Headers<'a>,
+        peer: Option<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        tls: Option<Tls<'a>>,
     },
     Message {
         dir: &'static str,
@@ -139,6 +144,19 @@ impl Serialize for Headers<'_> {
     }
 }
 
+/// The `tls` object of `open`.
+#[derive(Serialize)]
+struct Tls<'a> {
+    version: &'a str,
+    cipher: &'a str,
+    alpn: Option<&'a str>,
+    subject: &'a str,
+    issuer: &'a str,
+    sans: &'a [String],
+    not_before: &'a str,
+    not_after: &'a str,
+}
+
 #[derive(Serialize)]
 struct Http<'a> {
     status: u16,
@@ -155,9 +173,14 @@ pub(crate) fn round_ms(ms: f64) -> f64 {
 
 fn body(event: &EngineEvent, style: JsonStyle) -> Body<'_> {
     match &event.kind {
-        EventKind::Connecting { attempt, url } => Body::Connecting {
+        EventKind::Connecting {
+            attempt,
+            url,
+            proxy,
+        } => Body::Connecting {
             attempt: *attempt,
             url,
+            proxy: proxy.as_deref(),
         },
         EventKind::Open {
             attempt,
@@ -166,6 +189,9 @@ fn body(event: &EngineEvent, style: JsonStyle) -> Body<'_> {
             handshake_ms,
             headers,
             insecure,
+            request_headers,
+            peer,
+            tls,
         } => Body::Open {
             attempt: *attempt,
             status: *status,
@@ -173,6 +199,18 @@ fn body(event: &EngineEvent, style: JsonStyle) -> Body<'_> {
             handshake_ms: round_ms(*handshake_ms),
             headers: Headers(headers),
             insecure: *insecure,
+            request_headers: Headers(request_headers),
+            peer: peer.as_deref(),
+            tls: tls.as_deref().map(|t| Tls {
+                version: &t.version,
+                cipher: &t.cipher,
+                alpn: t.alpn.as_deref(),
+                subject: &t.subject,
+                issuer: &t.issuer,
+                sans: &t.sans,
+                not_before: &t.not_before,
+                not_after: &t.not_after,
+            }),
         },
         EventKind::Message { dir, payload } => match payload {
             Payload::Text(t) => Body::Message {

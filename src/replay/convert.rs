@@ -28,6 +28,7 @@ pub(super) fn to_event(kind: &str, l: &Line<'_>) -> Result<Option<EventKind>, St
         "connecting" => EventKind::Connecting {
             attempt: req!(l.attempt, "attempt"),
             url: escape(&req!(l.url.clone(), "url")).into_owned(),
+            proxy: l.proxy.as_deref().map(|p| escape(p).into_owned()),
         },
         "open" => EventKind::Open {
             attempt: req!(l.attempt, "attempt"),
@@ -36,6 +37,14 @@ pub(super) fn to_event(kind: &str, l: &Line<'_>) -> Result<Option<EventKind>, St
             handshake_ms: l.handshake_ms.unwrap_or(0.0),
             headers: l.headers.as_ref().map(|h| h.0.clone()).unwrap_or_default(),
             insecure: l.insecure.unwrap_or(false),
+            request_headers: l
+                .request_headers
+                .as_ref()
+                .map(|h| h.0.clone())
+                .unwrap_or_default(),
+            peer: l.peer.clone(),
+            // The certificate facts are shown from the recording's JSON only.
+            tls: None,
         },
         "message" => EventKind::Message {
             dir: dir()?,

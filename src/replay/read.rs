@@ -242,6 +242,7 @@ pub(super) struct Line<'a> {
     pub kind: Option<Cow<'a, str>>,
     pub attempt: Option<u32>,
     pub url: Option<String>,
+    pub proxy: Option<String>,
     pub status: Option<u16>,
     pub subprotocol: Option<String>,
     pub handshake_ms: Option<f64>,

@@ -12,7 +12,7 @@ use ratatui::text::{Line, Span};
 
 use super::fmt;
 use crate::duration::{format_duration, format_millis};
-use crate::engine::event::{EngineEvent, EventKind, HttpReply, Payload};
+use crate::engine::event::{EngineEvent, EventKind, HttpReply, Payload, TlsInfo};
 use crate::sanitize::sanitize;
 use crate::theme::Theme;
 
@@ -145,16 +145,32 @@ pub fn lines(event: &EngineEvent, width: usize, max: usize, theme: &Theme) -> Ve
             handshake_ms,
             headers,
             insecure,
+            request_headers,
+            peer,
+            tls,
             ..
         } => {
             out.field("status", &status.to_string());
             out.field("handshake", &format_millis(*handshake_ms));
             out.field("subprotocol", subprotocol.as_deref().unwrap_or("(none)"));
+            if let Some(peer) = peer {
+                out.field("peer", peer);
+            }
             if *insecure {
                 out.field("TLS", "certificate checks OFF (--insecure)");
             }
+            if let Some(t) = tls {
+                tls_facts(&mut out, t);
+            }
             for (k, v) in headers {
                 out.field(&format!("{}:", sanitize(k, 40)), v);
+            }
+            if !request_headers.is_empty() {
+                let accent = out.theme.accent();
+                out.text("request", accent);
+                for (k, v) in request_headers {
+                    out.field(&format!("{}:", sanitize(k, 40)), v);
+                }
             }
         }
         EventKind::Close(info) => {
@@ -189,9 +205,16 @@ pub fn lines(event: &EngineEvent, width: usize, max: usize, theme: &Theme) -> Ve
                 http_reply(&mut out, http);
             }
         }
-        EventKind::Connecting { attempt, url } => {
+        EventKind::Connecting {
+            attempt,
+            url,
+            proxy,
+        } => {
             out.field("attempt", &attempt.to_string());
             out.field("url", url);
+            if let Some(p) = proxy {
+                out.field("proxy", p);
+            }
         }
         EventKind::Reconnect {
             attempt,
@@ -254,6 +277,19 @@ fn hex_dump(out: &mut Out<'_>, bytes: &[u8]) {
         let base = out.theme.base();
         out.text(&line, base);
     }
+}
+
+/// What a browser's security panel shows of a TLS connection.
+fn tls_facts(out: &mut Out<'_>, t: &TlsInfo) {
+    let alpn = t.alpn.as_deref().unwrap_or("none");
+    out.field(
+        "TLS",
+        &format!("{} · {} · ALPN {alpn}", t.version, t.cipher),
+    );
+    out.field("subject", &t.subject);
+    out.field("issuer", &t.issuer);
+    out.field("names", &t.sans.join(", "));
+    out.field("valid", &format!("{} to {}", t.not_before, t.not_after));
 }
 
 fn http_reply(out: &mut Out<'_>, http: &HttpReply) {

@@ -54,7 +54,7 @@ pub(super) fn summary(event: &EngineEvent, room: usize, theme: &Theme) -> Summar
         preview,
     };
     match &event.kind {
-        EventKind::Connecting { attempt, url } => s(
+        EventKind::Connecting { attempt, url, .. } => s(
             "·",
             "connect",
             theme.accent(),

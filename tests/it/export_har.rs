@@ -128,7 +128,9 @@ async fn a_recording_exports_as_valid_har_with_every_message() {
             assert_eq!(response["status"], 101);
             let request_headers = entry["request"]["headers"].to_string();
             assert!(
-                request_headers.contains("Authorization"),
+                request_headers
+                    .to_ascii_lowercase()
+                    .contains("authorization"),
                 "{request_headers}"
             );
         }

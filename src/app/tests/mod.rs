@@ -80,6 +80,7 @@ pub(super) fn connecting(attempt: u32) -> EventKind {
     EventKind::Connecting {
         attempt,
         url: "ws://127.0.0.1:9/ws".into(),
+        proxy: None,
     }
 }
 
@@ -91,6 +92,9 @@ pub(super) fn open(attempt: u32) -> EventKind {
         handshake_ms: 3.5,
         headers: vec![],
         insecure: true,
+        request_headers: vec![],
+        peer: None,
+        tls: None,
     }
 }
 

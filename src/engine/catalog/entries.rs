@@ -27,7 +27,7 @@ pub(super) const ABOVE_4999: Entry = Entry {
     trigger: Trigger::Code(5000),
 };
 
-pub(super) static ENTRIES: [Entry; 43] = [
+pub(super) static ENTRIES: [Entry; 54] = [
     Entry {
         key: "0-999",
         name: "Invalid: below 1000",
@@ -752,6 +752,209 @@ pub(super) static ENTRIES: [Entry; 43] = [
             and publish the URL with the scheme that port expects.",
         on_wire: OnWire::NotACode,
         trigger: Trigger::NotHttp,
+    },
+    Entry {
+        key: "proxy-dns",
+        name: "Proxy name did not resolve",
+        meaning: "The host name of the proxy (from --proxy or a *_PROXY variable) could \
+            not be resolved, so wsprobe never reached the proxy, let alone the \
+            endpoint. The endpoint is not to blame.",
+        when: "A typo in --proxy or in HTTPS_PROXY, HTTP_PROXY or ALL_PROXY; a proxy \
+            name that resolves only on the office network or inside a VPN; a proxy \
+            variable left over from another network.",
+        fix: "Check the proxy URL wsprobe shows in the connecting event. Fix the \
+            variable, connect the VPN, or bypass the proxy: --no-proxy ignores the \
+            variables, --proxy '' uses none, NO_PROXY lists hosts to reach directly.",
+        send_when: "For operators: publish the proxy's name where the clients resolve \
+            names.",
+        on_wire: OnWire::NotACode,
+        trigger: Trigger::ProxyDns,
+    },
+    Entry {
+        key: "proxy-refused",
+        name: "Proxy refused the connection",
+        meaning: "Nothing accepted the TCP connection at the proxy's address and port. \
+            wsprobe never got as far as asking the proxy for the endpoint.",
+        when: "The proxy is not running, listens on another port (3128 for Squid, \
+            8888 for tinyproxy, 1080 for SOCKS are common), or only on another \
+            interface; a stale proxy variable on a laptop that left the office.",
+        fix: "Check the proxy's host and port in --proxy or the *_PROXY variables and \
+            that the proxy runs (nc -vz proxy port). Without a proxy on this network, \
+            use --no-proxy. wsprobe retries with backoff, as a restarting proxy comes \
+            back.",
+        send_when: "For operators: keep the proxy listening during restarts.",
+        on_wire: OnWire::NotACode,
+        trigger: Trigger::ProxyRefused,
+    },
+    Entry {
+        key: "proxy-timeout",
+        name: "Proxy did not answer in time",
+        meaning: "The connect timeout ran out while wsprobe was still reaching the \
+            proxy or waiting for its answer to the tunnel request; the endpoint was \
+            never asked.",
+        when: "A firewall that silently drops the packets to the proxy; a proxy \
+            address that is not reachable from here; a proxy so busy, or so slow to \
+            reach the endpoint itself, that it does not answer.",
+        fix: "Check that the proxy's port is reachable (nc -vz proxy port) and \
+            whether this network needs the proxy at all (--no-proxy). Raise \
+            --connect-timeout if the proxy is merely slow. wsprobe retries with \
+            backoff.",
+        send_when: "For operators: answer a CONNECT quickly, with a 502 or 504 when \
+            the upstream cannot be reached, rather than leaving it hanging.",
+        on_wire: OnWire::NotACode,
+        trigger: Trigger::ProxyTimeout,
+    },
+    Entry {
+        key: "proxy-tls",
+        name: "TLS to the proxy failed",
+        meaning: "The proxy URL is https://, so wsprobe speaks TLS to the proxy before \
+            asking it for a tunnel, and that handshake failed: the proxy's certificate \
+            was not trusted, or the proxy does not speak TLS at all.",
+        when: "A proxy URL written https:// for a proxy that speaks plain HTTP (most \
+            do: the usual form is http://proxy:3128 even for wss:// endpoints); a proxy \
+            with a certificate from a private CA.",
+        fix: "Write the proxy URL with http:// unless the proxy really expects TLS. \
+            For a proxy with a private CA, pass --cacert FILE (it is trusted for the \
+            proxy as well as the endpoint). Retrying does not help until something \
+            changes.",
+        send_when: "For operators: serve the proxy's full certificate chain for the \
+            name clients use.",
+        on_wire: OnWire::NotACode,
+        trigger: Trigger::ProxyTls,
+    },
+    Entry {
+        key: "proxy-407",
+        name: "Proxy Authentication Required",
+        meaning: "The proxy wants credentials before it opens a tunnel (HTTP 407 to \
+            the CONNECT request), or did not accept the ones sent. The endpoint was \
+            never reached.",
+        when: "A corporate proxy that requires a login; credentials missing from the \
+            proxy URL, misspelled, expired, or with a special character not \
+            percent-encoded; a proxy that accepts only a scheme other than Basic \
+            (its Proxy-Authenticate header says which: NTLM, Negotiate).",
+        fix: "Put the credentials in the proxy URL, percent-encoded: \
+            --proxy http://user:pa%40ss@proxy:3128 (or in HTTPS_PROXY). wsprobe sends \
+            them as Proxy-Authorization: Basic. A proxy that asks only for NTLM or \
+            Negotiate needs a local helper proxy (cntlm, px). Retrying with the same \
+            credentials gets the same answer, so wsprobe stops.",
+        send_when: "A proxy answers 407 with a Proxy-Authenticate header naming the \
+            schemes it accepts.",
+        on_wire: OnWire::NotACode,
+        trigger: Trigger::ProxyHttp(407),
+    },
+    Entry {
+        key: "proxy-403",
+        name: "Proxy refused the tunnel",
+        meaning: "The proxy understood the request but will not open a tunnel to this \
+            host or port (HTTP 403 to the CONNECT request). The endpoint never saw \
+            the connection.",
+        when: "The proxy's allow-list does not include the endpoint's host; many \
+            proxies allow CONNECT only to port 443 (Squid's SSL_ports, tinyproxy's \
+            ConnectPort), so a ws:// endpoint on port 80 or 8080 is refused; the \
+            user is not allowed to reach that destination.",
+        fix: "Ask the proxy's operators to allow the host and port (Squid: acl \
+            SSL_ports and http_access; tinyproxy: ConnectPort), use wss:// on port \
+            443 if the endpoint offers it, or reach the host directly by listing it \
+            in NO_PROXY. Retrying gets the same answer.",
+        send_when: "A proxy answers 403 to destinations its policy does not allow.",
+        on_wire: OnWire::NotACode,
+        trigger: Trigger::ProxyHttp(403),
+    },
+    Entry {
+        key: "proxy-502",
+        name: "Proxy: endpoint unreachable",
+        meaning: "The proxy accepted the request but could not connect to the \
+            endpoint itself (HTTP 502 to the CONNECT request): the failure is between \
+            the proxy and the endpoint.",
+        when: "The endpoint is down or refuses connections; its name does not \
+            resolve from where the proxy is (an internal name asked of an outside \
+            proxy); a firewall between the proxy and the endpoint.",
+        fix: "Read the body the proxy sent, which often names the cause. Check that \
+            the endpoint is up and that its name and port are right from the \
+            proxy's side; an internal host may need to be in NO_PROXY. wsprobe \
+            retries with backoff, as an endpoint that restarts comes back.",
+        send_when: "A proxy answers 502 when it cannot connect to the requested \
+            host.",
+        on_wire: OnWire::NotACode,
+        trigger: Trigger::ProxyHttp(502),
+    },
+    Entry {
+        key: "proxy-NNN",
+        name: "Proxy: any other HTTP status",
+        meaning: "The proxy answered the CONNECT request with an HTTP status that has \
+            no entry of its own here, instead of 200: no tunnel was opened and the \
+            endpoint was never reached.",
+        when: "400 from a proxy that did not understand the request; 405 from a \
+            server that is not a proxy at all (a web server given as --proxy); 429 or \
+            503 from an overloaded proxy; 504 when the proxy gave up waiting for the \
+            endpoint.",
+        fix: "Read the status, the headers and the body wsprobe shows: the proxy \
+            usually says why. Check that the proxy URL points at a forward proxy that \
+            allows CONNECT. A 5xx may clear by itself, so wsprobe retries those with \
+            backoff; other statuses repeat and wsprobe stops.",
+        send_when: "A proxy answers CONNECT with 200 to open the tunnel, or with the \
+            most specific error status, explained in the body.",
+        on_wire: OnWire::NotACode,
+        // Classified like a proxy that rejected a malformed request; explaining
+        // a particular status uses that status.
+        trigger: Trigger::ProxyHttp(400),
+    },
+    Entry {
+        key: "proxy-auth",
+        name: "SOCKS5 proxy: credentials",
+        meaning: "The SOCKS5 proxy wants a user name and password and none was given, \
+            or it rejected the ones in the proxy URL. No tunnel was opened.",
+        when: "A socks5:// proxy URL without user:password for a proxy that requires \
+            them; a wrong or expired password; a special character in the password \
+            that is not percent-encoded.",
+        fix: "Put the credentials in the proxy URL, percent-encoded: \
+            --proxy socks5://user:pa%40ss@proxy:1080. Retrying with the same \
+            credentials gets the same answer, so wsprobe stops.",
+        send_when: "A SOCKS5 proxy answers the method negotiation with \"no acceptable \
+            methods\" (0xFF) or a failed username/password check.",
+        on_wire: OnWire::NotACode,
+        trigger: Trigger::ProxyAuth,
+    },
+    Entry {
+        key: "proxy-socks",
+        name: "SOCKS5 proxy could not connect",
+        meaning: "The SOCKS5 proxy accepted wsprobe but answered the request for a \
+            tunnel with an error reply: the error message gives the reply code in \
+            words (general failure, not allowed by the rule set, network or host \
+            unreachable, connection refused, TTL expired, command or address type \
+            not supported).",
+        when: "The endpoint is down or refuses connections from the proxy; the host \
+            is unreachable from where the proxy is; the proxy's rules forbid that \
+            destination; socks5h:// sent a host name to a proxy that resolves only \
+            addresses, or the reverse.",
+        fix: "Read the reply in the error message. \"Connection refused\" and \
+            \"unreachable\" are about the endpoint as the proxy sees it: check it is \
+            up and reachable from the proxy. \"Not allowed\" needs the proxy's rules \
+            changed. With an address type not supported, switch between socks5:// \
+            (wsprobe resolves the name) and socks5h:// (the proxy does). wsprobe \
+            retries with backoff.",
+        send_when: "A SOCKS5 proxy answers with the most specific reply code of RFC \
+            1928 §6.",
+        on_wire: OnWire::NotACode,
+        trigger: Trigger::ProxySocks,
+    },
+    Entry {
+        key: "proxy-protocol",
+        name: "Proxy answer not understood",
+        meaning: "Something answered at the proxy's address, but not in the protocol \
+            the proxy URL's scheme names: not an HTTP answer to CONNECT for http:// \
+            and https://, not SOCKS5 for socks5:// and socks5h://. Or it closed the \
+            connection before answering.",
+        when: "A SOCKS proxy written as http:// (or the reverse); a proxy port that \
+            belongs to another service; an https:// proxy URL for a proxy that \
+            speaks plain HTTP, or http:// for one that expects TLS.",
+        fix: "Check the scheme and the port of the proxy URL: http:// for an HTTP \
+            proxy (Squid, tinyproxy), socks5:// or socks5h:// for a SOCKS proxy \
+            (ssh -D, microsocks, Dante). Retrying gets the same answer.",
+        send_when: "For operators: document the proxy's scheme and port next to its \
+            address.",
+        on_wire: OnWire::NotACode,
+        trigger: Trigger::ProxyProtocol,
     },
     Entry {
         key: "liveness",

@@ -103,6 +103,16 @@ pub fn name_of(code: u16) -> &'static str {
 /// The key of the entry that explains an HTTP status with no entry of its own.
 pub const OTHER_HTTP_STATUS: &str = "http-NNN";
 
+/// The key of the entry that explains a proxy's HTTP status with no entry
+/// of its own.
+pub const OTHER_PROXY_STATUS: &str = "proxy-NNN";
+
+/// Whether an entry stands for a family of statuses rather than one name
+/// ([`OTHER_HTTP_STATUS`], [`OTHER_PROXY_STATUS`]).
+pub fn is_generic(entry: &Entry) -> bool {
+    entry.key == OTHER_HTTP_STATUS || entry.key == OTHER_PROXY_STATUS
+}
+
 /// Looks an entry up by what a user types, ignoring case: a number (`1006`,
 /// `4321`), a range key (`4000-4999`), or a failure name as
 /// [`Trigger::parse_failure`] accepts it (`http-503`, `dns`, `liveness`; an
@@ -131,6 +141,7 @@ pub fn for_trigger(trigger: Trigger) -> Option<&'static Entry> {
     match trigger {
         Trigger::Code(code) => Some(lookup(code)),
         Trigger::Http(_) => find(&trigger.key()).or_else(|| find(OTHER_HTTP_STATUS)),
+        Trigger::ProxyHttp(_) => find(&trigger.key()).or_else(|| find(OTHER_PROXY_STATUS)),
         other => find(&other.key()),
     }
 }
@@ -143,6 +154,9 @@ pub fn cause_name(info: &CloseInfo) -> String {
     match info.trigger {
         Trigger::Code(_) | Trigger::User | Trigger::Violation => info.name.clone(),
         Trigger::Http(status) if entry.key == OTHER_HTTP_STATUS => format!("HTTP {status}"),
+        Trigger::ProxyHttp(status) if entry.key == OTHER_PROXY_STATUS => {
+            format!("proxy answered HTTP {status}")
+        }
         _ => entry.name.to_string(),
     }
 }

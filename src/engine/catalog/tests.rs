@@ -71,9 +71,60 @@ const FAILURES: &[(&str, &str, Trigger, Class)] = &[
     ),
     ("capacity", "capacity", Trigger::Capacity, Class::Fatal),
     ("user", "user", Trigger::User, Class::Done),
+    ("proxy-dns", "proxy-dns", Trigger::ProxyDns, Class::Abnormal),
+    (
+        "proxy-refused",
+        "proxy-refused",
+        Trigger::ProxyRefused,
+        Class::Abnormal,
+    ),
+    (
+        "proxy-timeout",
+        "proxy-timeout",
+        Trigger::ProxyTimeout,
+        Class::Abnormal,
+    ),
+    ("proxy-tls", "proxy-tls", Trigger::ProxyTls, Class::Fatal),
+    (
+        "Proxy-407",
+        "proxy-407",
+        Trigger::ProxyHttp(407),
+        Class::Auth,
+    ),
+    (
+        "proxy-403",
+        "proxy-403",
+        Trigger::ProxyHttp(403),
+        Class::Auth,
+    ),
+    (
+        "proxy-502",
+        "proxy-502",
+        Trigger::ProxyHttp(502),
+        Class::Abnormal,
+    ),
+    ("proxy-auth", "proxy-auth", Trigger::ProxyAuth, Class::Auth),
+    (
+        "proxy-socks",
+        "proxy-socks",
+        Trigger::ProxySocks,
+        Class::Abnormal,
+    ),
+    (
+        "proxy-protocol",
+        "proxy-protocol",
+        Trigger::ProxyProtocol,
+        Class::Fatal,
+    ),
     // Statuses without an entry of their own share one.
     ("http-418", "http-NNN", Trigger::Http(200), Class::Fatal),
     ("http-200", "http-NNN", Trigger::Http(200), Class::Fatal),
+    (
+        "proxy-400",
+        "proxy-NNN",
+        Trigger::ProxyHttp(400),
+        Class::Fatal,
+    ),
 ];
 
 fn assert_texts(e: &Entry) {
@@ -127,9 +178,10 @@ fn failures_find_the_right_entry() {
         assert_texts(e);
     }
     // Every failure entry is in the table above: 9 HTTP statuses, the
-    // generic HTTP entry, and the named failures.
+    // generic HTTP entry, 3 proxy statuses, the generic proxy entry, and
+    // the named failures.
     let failure_entries = entries().iter().filter(|e| e.codes().is_none()).count();
-    assert_eq!(failure_entries, 10 + FAILURE_NAMES.len());
+    assert_eq!(failure_entries, 14 + FAILURE_NAMES.len());
     assert_eq!(failure_entries, FAILURES.len() - 1);
 }
 
@@ -173,6 +225,7 @@ fn for_close_explains_every_trigger() {
         match t {
             Trigger::Code(code) => assert_eq!(e, lookup(code)),
             Trigger::Http(_) => assert!(e.key == t.key() || e.key == OTHER_HTTP_STATUS),
+            Trigger::ProxyHttp(_) => assert!(e.key == t.key() || e.key == OTHER_PROXY_STATUS),
             other => assert_eq!(e.key, other.key()),
         }
     }
@@ -232,6 +285,11 @@ fn every_entry_is_consistent() {
                 panic!("{}: needs an HTTP trigger", e.key);
             };
             assert_eq!(by_key(&format!("http-{status}")), Some(e));
+        } else if e.key == OTHER_PROXY_STATUS {
+            let Trigger::ProxyHttp(status) = e.trigger else {
+                panic!("{}: needs a proxy status trigger", e.key);
+            };
+            assert_eq!(by_key(&format!("proxy-{status}")), Some(e));
         } else {
             assert_eq!(by_key(e.key), Some(e));
             assert_eq!(Trigger::parse_failure(e.key), Some(e.trigger), "{}", e.key);
@@ -250,4 +308,24 @@ fn bad_keys_are_rejected() {
     assert_eq!(by_key("503").map(|e| e.key), Some("0-999"));
     assert_eq!(by_key("4321").map(|e| e.key), Some("4000-4999"));
     assert_eq!(by_key("4000-4999").map(|e| e.key), Some("4000-4999"));
+}
+
+#[test]
+fn every_proxy_status_finds_its_entry_or_the_generic_one() {
+    let generic = entries()
+        .iter()
+        .find(|e| e.key == OTHER_PROXY_STATUS)
+        .expect("a generic proxy entry");
+    assert!(is_generic(generic));
+    for status in 300..=599 {
+        let key = format!("proxy-{status}");
+        let e = by_key(&key).unwrap_or_else(|| panic!("no entry for {key}"));
+        assert!(e.key == key || e == generic, "{key} found {}", e.key);
+        assert_eq!(for_trigger(Trigger::ProxyHttp(status)), Some(e), "{key}");
+    }
+    for bad in ["proxy-NNN", "proxy-200", "proxy-600", "proxy-0407"] {
+        assert_eq!(by_key(bad), None, "{bad}");
+    }
+    let info = CloseInfo::derived(1006, Initiator::Local, Trigger::ProxyHttp(418));
+    assert_eq!(cause_name(&info), "proxy answered HTTP 418");
 }

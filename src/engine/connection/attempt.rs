@@ -1,4 +1,4 @@
-//! One attempt: the dial under the connect timeout, then the open session.
+//! One attempt: the dial (which keeps the connect timeout), then the open session.
 
 use tokio::time::Instant;
 
@@ -6,7 +6,7 @@ use super::{AttemptEnd, Engine};
 use crate::duration::until;
 use crate::engine::control::{Interrupt, Step, ms};
 use crate::engine::dial::{self, Failure};
-use crate::engine::event::{CloseInfo, ErrorClass, EventKind, Initiator};
+use crate::engine::event::{CloseInfo, EventKind, Initiator};
 use crate::engine::policy::{Outcome, Trigger};
 use crate::engine::session;
 
@@ -16,10 +16,9 @@ impl Engine {
         let began = Instant::now();
         // A block, so the dial's borrow of the settings ends before reporting.
         let result = {
-            let dial = tokio::time::timeout(
-                self.settings.connect_timeout,
-                dial::dial(&self.settings, self.tls.as_ref()),
-            );
+            // The dial keeps the connect timeout itself, so a timeout names
+            // the hop and the step that stalled.
+            let dial = dial::dial(&self.settings, self.tls.as_ref());
             tokio::pin!(dial);
             loop {
                 tokio::select! {
@@ -53,15 +52,7 @@ impl Engine {
                     },
                 };
             }
-            Ok(Err(_elapsed)) => Err(Failure {
-                message: format!(
-                    "no WebSocket after {} (DNS, TCP, TLS and upgrade together); \
-                     the host may drop packets, or raise --connect-timeout",
-                    crate::duration::format_duration(self.settings.connect_timeout)
-                ),
-                ..Failure::new(ErrorClass::Timeout, Trigger::Timeout, String::new())
-            }),
-            Ok(Ok(r)) => r,
+            Ok(r) => r,
         };
         match opened {
             Err(failure) => self.failed(failure).await,
@@ -74,6 +65,9 @@ impl Engine {
                         handshake_ms: began.elapsed().as_secs_f64() * 1000.0,
                         headers: opened.headers.clone(),
                         insecure: self.settings.insecure,
+                        request_headers: opened.request_headers.clone(),
+                        peer: opened.peer.map(|p| p.to_string()),
+                        tls: opened.tls.clone().map(Box::new),
                     })
                     .await;
                 let mut s = session::Session {

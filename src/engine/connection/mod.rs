@@ -5,7 +5,6 @@ use std::sync::Arc;
 
 use rand::SeedableRng;
 use rand::rngs::StdRng;
-use rustls::ClientConfig;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
@@ -20,8 +19,10 @@ use crate::engine::policy::{History, Outcome, random_seed};
 mod attempt;
 mod decide;
 
+use crate::engine::proxy::Proxy;
 use crate::engine::settings::Settings;
-use crate::engine::{target, tls};
+use crate::engine::tls::TlsSetup;
+use crate::engine::{auth, target};
 use decide::Next;
 
 /// How a run ended, for the exit status.
@@ -90,14 +91,23 @@ fn start(
     clock: Clock,
     observers: Vec<Box<dyn EventSink>>,
 ) -> Result<EngineHandle, EngineError> {
-    let tls = if settings.url.scheme() == "wss" {
-        Some(tls::client_config(
+    let proxy_tls = settings
+        .proxy
+        .as_ref()
+        .is_some_and(|p| p.scheme() == "https");
+    let tls = if settings.url.scheme() == "wss" || proxy_tls {
+        let client = settings.cert.as_deref().zip(settings.key.as_deref());
+        Some(Arc::new(TlsSetup::new(
             settings.insecure,
             settings.cacert.as_deref(),
-        )?)
+            client,
+        )?))
     } else {
         None
     };
+    if let Some(note) = auth::overridden(&settings) {
+        tracing::warn!("{note}");
+    }
     let (commands, rx) = mpsc::channel(64);
     let seed = settings.seed.unwrap_or_else(random_seed);
     let now = clock.start;
@@ -134,7 +144,7 @@ pub(crate) struct AttemptEnd {
 
 struct Engine {
     settings: Settings,
-    tls: Option<Arc<ClientConfig>>,
+    tls: Option<Arc<TlsSetup>>,
     out: Emitter,
     control: Control,
     rng: StdRng,
@@ -151,7 +161,20 @@ impl Engine {
             }
             attempt += 1;
             let url = target::redact_url(&self.settings.url, self.settings.show_secrets);
-            if !self.out.emit(EventKind::Connecting { attempt, url }).await {
+            let proxy = self
+                .settings
+                .proxy
+                .as_ref()
+                .map(|p| Proxy::shown(p, self.settings.show_secrets));
+            if !self
+                .out
+                .emit(EventKind::Connecting {
+                    attempt,
+                    url,
+                    proxy,
+                })
+                .await
+            {
                 return RunEnd { success: false };
             }
             let end = self.attempt(attempt).await;

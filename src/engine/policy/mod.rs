@@ -20,8 +20,9 @@ use rand::Rng;
 pub use class::Class;
 pub use params::{ClassParams, Classes, CodeRange, Jitter, Preset, RestartParams};
 pub use trigger::{
-    FAILURE_NAMES, FailureName, FailureNamePattern, HTTP_NAME, Trigger, all_failures,
+    FAILURE_NAMES, FailureName, FailureNamePattern, HTTP_NAME, PROXY_NAME, Trigger, all_failures,
     default_class, failure_names_help, failure_names_text, is_failure_status,
+    is_proxy_failure_status,
 };
 
 use crate::duration::format_duration;

@@ -32,6 +32,22 @@ pub enum Trigger {
     Violation,
     /// A message exceeded the size limit (wsprobe closed with 1009).
     Capacity,
+    /// The proxy's host name did not resolve.
+    ProxyDns,
+    /// Nothing accepted the TCP connection to the proxy.
+    ProxyRefused,
+    /// The proxy did not answer within the connect timeout.
+    ProxyTimeout,
+    /// TLS to an `https://` proxy failed.
+    ProxyTls,
+    /// The proxy answered CONNECT with this HTTP status instead of 2xx.
+    ProxyHttp(u16),
+    /// The SOCKS5 proxy refused the credentials, or wants some.
+    ProxyAuth,
+    /// The SOCKS5 proxy could not open the tunnel (its reply code says why).
+    ProxySocks,
+    /// The proxy's answer was not the protocol its URL's scheme names.
+    ProxyProtocol,
 }
 
 impl Trigger {
@@ -42,6 +58,7 @@ impl Trigger {
         match self {
             Trigger::Code(c) => c.to_string(),
             Trigger::Http(s) => format!("http-{s}"),
+            Trigger::ProxyHttp(s) => format!("proxy-{s}"),
             named => FAILURE_NAMES
                 .iter()
                 .find(|f| f.trigger == named)
@@ -79,13 +96,19 @@ impl Trigger {
         if let Some(f) = FAILURE_NAMES.iter().find(|f| f.name == key) {
             return Some(f.trigger);
         }
-        let digits = key.strip_prefix("http-")?;
         // Exactly three digits, so every status has one spelling (no `http-0503`).
-        if digits.len() != 3 || !digits.bytes().all(|b| b.is_ascii_digit()) {
-            return None;
+        let status = |digits: &str| -> Option<u16> {
+            if digits.len() != 3 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            digits.parse().ok()
+        };
+        if let Some(digits) = key.strip_prefix("proxy-") {
+            let s = status(digits)?;
+            return is_proxy_failure_status(s).then_some(Trigger::ProxyHttp(s));
         }
-        let status: u16 = digits.parse().ok()?;
-        is_failure_status(status).then_some(Trigger::Http(status))
+        let s = status(key.strip_prefix("http-")?)?;
+        is_failure_status(s).then_some(Trigger::Http(s))
     }
 
     /// Whether this ends an attempt before the WebSocket opened (an HTTP
@@ -98,7 +121,15 @@ impl Trigger {
             | Trigger::Refused
             | Trigger::Timeout
             | Trigger::Tls
-            | Trigger::NotHttp => true,
+            | Trigger::NotHttp
+            | Trigger::ProxyDns
+            | Trigger::ProxyRefused
+            | Trigger::ProxyTimeout
+            | Trigger::ProxyTls
+            | Trigger::ProxyHttp(_)
+            | Trigger::ProxyAuth
+            | Trigger::ProxySocks
+            | Trigger::ProxyProtocol => true,
             Trigger::Code(_)
             | Trigger::User
             | Trigger::Liveness
@@ -121,6 +152,14 @@ impl Trigger {
             Trigger::Liveness => "no frames within the ping timeout".into(),
             Trigger::Violation => "protocol violation by the server".into(),
             Trigger::Capacity => "message over the size limit".into(),
+            Trigger::ProxyDns => "proxy name did not resolve".into(),
+            Trigger::ProxyRefused => "proxy refused the connection".into(),
+            Trigger::ProxyTimeout => "proxy did not answer in time".into(),
+            Trigger::ProxyTls => "TLS to the proxy failed".into(),
+            Trigger::ProxyHttp(s) => format!("proxy HTTP {s}"),
+            Trigger::ProxyAuth => "SOCKS5 proxy refused the credentials".into(),
+            Trigger::ProxySocks => "SOCKS5 proxy could not connect".into(),
+            Trigger::ProxyProtocol => "proxy answer not understood".into(),
         }
     }
 }
@@ -145,6 +184,14 @@ pub const HTTP_NAME: FailureNamePattern = FailureNamePattern {
     description: "the upgrade was answered with HTTP status NNN (100-599) instead of 101",
 };
 
+/// How a proxy's HTTP statuses are named: `proxy-` and the three digits
+/// (`proxy-407`), a family like [`HTTP_NAME`].
+pub const PROXY_NAME: FailureNamePattern = FailureNamePattern {
+    pattern: "proxy-NNN",
+    example: "proxy-407",
+    description: "the proxy answered CONNECT with HTTP status NNN (300-599) instead of 2xx",
+};
+
 /// A family of failure names, such as [`HTTP_NAME`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FailureNamePattern {
@@ -160,7 +207,7 @@ pub struct FailureNamePattern {
 /// attempt before the WebSocket opens, then what ends an open connection.
 /// `explain`, `codes`, `policy simulate`, the policy file's `[failures]`
 /// keys and every view read their names from here (with [`HTTP_NAME`]).
-pub const FAILURE_NAMES: [FailureName; 9] = [
+pub const FAILURE_NAMES: [FailureName; 16] = [
     FailureName {
         name: "dns",
         trigger: Trigger::Dns,
@@ -185,6 +232,41 @@ pub const FAILURE_NAMES: [FailureName; 9] = [
         name: "not-http",
         trigger: Trigger::NotHttp,
         description: "the reply to the upgrade request was not HTTP at all",
+    },
+    FailureName {
+        name: "proxy-dns",
+        trigger: Trigger::ProxyDns,
+        description: "the proxy's host name did not resolve",
+    },
+    FailureName {
+        name: "proxy-refused",
+        trigger: Trigger::ProxyRefused,
+        description: "nothing accepted the TCP connection to the proxy",
+    },
+    FailureName {
+        name: "proxy-timeout",
+        trigger: Trigger::ProxyTimeout,
+        description: "the proxy did not answer within the connect timeout",
+    },
+    FailureName {
+        name: "proxy-tls",
+        trigger: Trigger::ProxyTls,
+        description: "the TLS handshake with an https:// proxy failed",
+    },
+    FailureName {
+        name: "proxy-auth",
+        trigger: Trigger::ProxyAuth,
+        description: "the SOCKS5 proxy refused the credentials, or wants some",
+    },
+    FailureName {
+        name: "proxy-socks",
+        trigger: Trigger::ProxySocks,
+        description: "the SOCKS5 proxy could not open the tunnel to the endpoint",
+    },
+    FailureName {
+        name: "proxy-protocol",
+        trigger: Trigger::ProxyProtocol,
+        description: "the proxy's answer was not the protocol its URL names",
     },
     FailureName {
         name: "liveness",
@@ -214,22 +296,39 @@ pub fn is_failure_status(status: u16) -> bool {
     (100..=599).contains(&status) && status != 101
 }
 
+/// Whether `proxy-{status}` is a failure name: a status from 300 to 599
+/// (any 2xx opens the tunnel; 1xx answers are interim).
+pub fn is_proxy_failure_status(status: u16) -> bool {
+    (300..=599).contains(&status)
+}
+
 /// Every trigger that has a failure name: each HTTP status of [`HTTP_NAME`],
-/// then the rows of [`FAILURE_NAMES`].
+/// each proxy status of [`PROXY_NAME`], then the rows of [`FAILURE_NAMES`].
 pub fn all_failures() -> impl Iterator<Item = Trigger> {
     (100..=599)
         .filter(|s| is_failure_status(*s))
         .map(Trigger::Http)
+        .chain(
+            (300..=599)
+                .filter(|s| is_proxy_failure_status(*s))
+                .map(Trigger::ProxyHttp),
+        )
         .chain(FAILURE_NAMES.iter().map(|f| f.trigger))
 }
 
 /// The accepted failure names in one line, for error messages:
 /// `http-NNN (such as http-503), dns, refused, …, user`.
 pub fn failure_names_text() -> String {
-    let mut names = vec![format!(
-        "{} (an HTTP status other than 101, such as {})",
-        HTTP_NAME.pattern, HTTP_NAME.example
-    )];
+    let mut names = vec![
+        format!(
+            "{} (an HTTP status other than 101, such as {})",
+            HTTP_NAME.pattern, HTTP_NAME.example
+        ),
+        format!(
+            "{} (a proxy's HTTP status from 300 to 599, such as {})",
+            PROXY_NAME.pattern, PROXY_NAME.example
+        ),
+    ];
     names.extend(FAILURE_NAMES.iter().map(|f| f.name.to_string()));
     names.join(", ")
 }
@@ -237,8 +336,12 @@ pub fn failure_names_text() -> String {
 /// The accepted failure names, one per line with what each means, indented
 /// by `indent` spaces, for help texts.
 pub fn failure_names_help(indent: usize) -> String {
-    let rows = std::iter::once((HTTP_NAME.pattern, HTTP_NAME.description))
-        .chain(FAILURE_NAMES.iter().map(|f| (f.name, f.description)));
+    let rows = [
+        (HTTP_NAME.pattern, HTTP_NAME.description),
+        (PROXY_NAME.pattern, PROXY_NAME.description),
+    ]
+    .into_iter()
+    .chain(FAILURE_NAMES.iter().map(|f| (f.name, f.description)));
     let width = rows.clone().map(|(n, _)| n.len()).max().unwrap_or(0);
     let pad = " ".repeat(indent);
     let mut out = String::new();
@@ -273,123 +376,32 @@ pub fn default_class(trigger: Trigger, reconnect_on_normal: bool) -> Class {
             500..=599 => Class::Abnormal,
             _ => Class::Fatal,
         },
-        Trigger::Dns | Trigger::Refused | Trigger::Timeout | Trigger::Liveness => Class::Abnormal,
-        Trigger::Tls | Trigger::NotHttp | Trigger::Violation | Trigger::Capacity => Class::Fatal,
+        // A proxy that wants credentials, or refuses these, is asked the
+        // same way next time; one that could not reach the endpoint may
+        // manage later.
+        Trigger::ProxyHttp(status) => match status {
+            401 | 403 | 407 => Class::Auth,
+            429 | 503 => Class::TryAgainLater,
+            500..=599 => Class::Abnormal,
+            _ => Class::Fatal,
+        },
+        Trigger::Dns
+        | Trigger::Refused
+        | Trigger::Timeout
+        | Trigger::Liveness
+        | Trigger::ProxyDns
+        | Trigger::ProxyRefused
+        | Trigger::ProxyTimeout
+        | Trigger::ProxySocks => Class::Abnormal,
+        Trigger::ProxyAuth => Class::Auth,
+        Trigger::Tls
+        | Trigger::NotHttp
+        | Trigger::Violation
+        | Trigger::Capacity
+        | Trigger::ProxyTls
+        | Trigger::ProxyProtocol => Class::Fatal,
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// One trigger of every variant; the match makes a new variant fail to
-    /// compile here until it is added (and so gets a row in the table).
-    fn one_of_each() -> Vec<Trigger> {
-        let all = [
-            Trigger::Code(1000),
-            Trigger::User,
-            Trigger::Http(503),
-            Trigger::Dns,
-            Trigger::Refused,
-            Trigger::Timeout,
-            Trigger::Tls,
-            Trigger::NotHttp,
-            Trigger::Liveness,
-            Trigger::Violation,
-            Trigger::Capacity,
-        ];
-        for t in all {
-            match t {
-                Trigger::Code(_)
-                | Trigger::User
-                | Trigger::Http(_)
-                | Trigger::Dns
-                | Trigger::Refused
-                | Trigger::Timeout
-                | Trigger::Tls
-                | Trigger::NotHttp
-                | Trigger::Liveness
-                | Trigger::Violation
-                | Trigger::Capacity => {}
-            }
-        }
-        all.to_vec()
-    }
-
-    #[test]
-    fn every_failure_variant_has_one_row() {
-        for t in one_of_each() {
-            let rows = FAILURE_NAMES.iter().filter(|f| f.trigger == t).count();
-            let expected = usize::from(!matches!(t, Trigger::Code(_) | Trigger::Http(_)));
-            assert_eq!(rows, expected, "{t:?}");
-        }
-        for (i, f) in FAILURE_NAMES.iter().enumerate() {
-            assert!(
-                FAILURE_NAMES[..i].iter().all(|o| o.name != f.name),
-                "duplicate {}",
-                f.name
-            );
-            assert!(!f.description.is_empty(), "{}", f.name);
-        }
-    }
-
-    #[test]
-    fn names_parse_back_to_their_trigger() {
-        let mut count = 0;
-        for t in all_failures() {
-            count += 1;
-            assert_eq!(Trigger::parse_failure(&t.key()), Some(t), "{}", t.key());
-            assert_eq!(Trigger::parse_name(&t.name()), Some(t), "{}", t.name());
-            let listed = match t {
-                Trigger::Http(_) => HTTP_NAME.pattern.to_string(),
-                other => other.key(),
-            };
-            assert!(failure_names_text().contains(&listed), "{listed}");
-        }
-        // 499 HTTP statuses (100-599 without 101) and the named rows.
-        assert_eq!(count, 499 + FAILURE_NAMES.len());
-        for code in [0, 1000, 4321, u16::MAX] {
-            assert_eq!(Trigger::parse_failure(&code.to_string()), None);
-            assert_eq!(
-                Trigger::parse_name(&format!("close {code}")),
-                Some(Trigger::Code(code))
-            );
-        }
-    }
-
-    #[test]
-    fn odd_spellings_are_not_failures() {
-        for bad in [
-            "http-101",
-            "http-99",
-            "http-600",
-            "http-0503",
-            "http-+50",
-            "http-50",
-            "http-NNN",
-            "HTTP-503",
-            "DNS",
-            "violation",
-            "",
-            "http-",
-        ] {
-            assert_eq!(Trigger::parse_failure(bad), None, "{bad:?}");
-        }
-    }
-
-    #[test]
-    fn help_lists_every_name_with_its_description() {
-        let help = failure_names_help(2);
-        assert!(help.contains(HTTP_NAME.pattern) && help.contains(HTTP_NAME.description));
-        for f in FAILURE_NAMES {
-            let line = help
-                .lines()
-                .find(|l| l.split_whitespace().next() == Some(f.name))
-                .unwrap_or_else(|| panic!("{} missing:\n{help}", f.name));
-            assert!(
-                line.starts_with("  ") && line.ends_with(f.description),
-                "{line}"
-            );
-        }
-    }
-}
+mod tests;

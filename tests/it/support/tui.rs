@@ -85,6 +85,7 @@ pub fn connecting(attempt: u32, url: &str) -> EventKind {
     EventKind::Connecting {
         attempt,
         url: url.into(),
+        proxy: None,
     }
 }
 
@@ -103,6 +104,9 @@ pub fn open(attempt: u32, subprotocol: Option<&str>, insecure: bool) -> EventKin
             ),
         ],
         insecure,
+        request_headers: vec![],
+        peer: None,
+        tls: None,
     }
 }
 

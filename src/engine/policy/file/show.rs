@@ -140,22 +140,24 @@ pub(super) fn in_code_order<S: Serializer>(
     s.collect_map(entries)
 }
 
-/// Writes `[failures]` with HTTP statuses first, in numeric order, then the
-/// named failures in the order of [`FAILURE_NAMES`].
+/// Writes `[failures]` with HTTP statuses first, in numeric order, then a
+/// proxy's statuses, then the named failures in the order of
+/// [`FAILURE_NAMES`].
 pub(super) fn in_failure_order<S: Serializer>(
     failures: &BTreeMap<String, Class>,
     s: S,
 ) -> Result<S::Ok, S::Error> {
     let rank = |key: &str| match Trigger::parse_failure(key) {
         Some(Trigger::Http(status)) => (0, usize::from(status)),
+        Some(Trigger::ProxyHttp(status)) => (1, usize::from(status)),
         Some(t) => (
-            1,
+            2,
             FAILURE_NAMES
                 .iter()
                 .position(|f| f.trigger == t)
                 .unwrap_or(0),
         ),
-        None => (2, 0),
+        None => (3, 0),
     };
     let mut entries: Vec<_> = failures.iter().collect();
     entries.sort_by_key(|(k, _)| rank(k));
