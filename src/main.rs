@@ -105,7 +105,7 @@ fn live(cli: &Cli) -> anyhow::Result<ExitCode> {
         let server = runtime
             .block_on(DemoServer::start(ServerConfig::local()))
             .context("cannot start the built-in demo server")?;
-        let settings = wsprobe::config::settings(&server.url("/cycle"), &cli.connect)?;
+        let settings = wsprobe::config::demo_settings(&server.url("/cycle"), &cli.connect)?;
         (settings, Some(server))
     };
     let success = if let Some(format) = format {
@@ -115,7 +115,7 @@ fn live(cli: &Cli) -> anyhow::Result<ExitCode> {
         })?;
         end.success
     } else {
-        let opts = wsprobe::config::tui_options(&cli.output)?;
+        let opts = wsprobe::config::tui_options_for(&cli.output, &settings)?;
         settings.interactive = true;
         runtime.block_on(async {
             let handle = wsprobe::engine::connection::spawn(settings)?;

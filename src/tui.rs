@@ -7,8 +7,16 @@ use std::io::{self, IsTerminal as _};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use std::io::Write as _;
+use std::path::PathBuf;
+use std::time::SystemTime;
+
 use anyhow::{Context as _, anyhow};
-use crossterm::event::{Event, EventStream, KeyEventKind};
+use base64::Engine as _;
+use crossterm::event::{
+    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture, Event,
+    EventStream, KeyEventKind, MouseButton, MouseEventKind,
+};
 use crossterm::terminal::{self, EnterAlternateScreen, LeaveAlternateScreen};
 use crossterm::{cursor, execute};
 use futures_util::StreamExt as _;
@@ -18,7 +26,7 @@ use ratatui::layout::Rect;
 use tokio::sync::{Notify, mpsc};
 use tokio::task::JoinHandle;
 
-use crate::app::{App, Effect, FRAME, Msg, update};
+use crate::app::{App, Clock, Effect, FRAME, Msg, RECALL_MAX, update};
 use crate::engine::connection::{EngineHandle, RunEnd};
 use crate::engine::event::{Command, EngineEvent};
 use crate::theme::Theme;
@@ -41,6 +49,70 @@ pub struct TuiOptions {
     pub theme: usize,
     /// How many events the timeline keeps.
     pub history: usize,
+    /// Capture the mouse (wheel and clicks); off, the terminal's own
+    /// selection works.
+    pub mouse: bool,
+    /// How times are shown at the start.
+    pub clock: Clock,
+    /// The policy's ping timeout, for the liveness countdown.
+    pub ping_timeout: Option<Duration>,
+    /// The policy reconnects after a 1000 (shown with the rule).
+    pub reconnect_on_normal: bool,
+    /// Where messages sent to this URL are remembered for recall.
+    pub recall_file: Option<PathBuf>,
+}
+
+impl TuiOptions {
+    /// Options with these themes and history, everything else at its default.
+    pub fn new(themes: Vec<Theme>, theme: usize, history: usize) -> Self {
+        Self {
+            themes,
+            theme,
+            history,
+            mouse: true,
+            clock: Clock::Relative,
+            ping_timeout: None,
+            reconnect_on_normal: false,
+            recall_file: None,
+        }
+    }
+}
+
+/// The messages remembered in `file` (one JSON string per line), the newest
+/// [`RECALL_MAX`]; a missing or unreadable file is an empty history.
+pub fn load_recall(file: &std::path::Path) -> Vec<String> {
+    let Ok(text) = std::fs::read_to_string(file) else {
+        return Vec::new();
+    };
+    let all: Vec<String> = text
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect();
+    all[all.len().saturating_sub(RECALL_MAX)..].to_vec()
+}
+
+/// Appends `text` to the recall file, creating its directory.
+fn remember(file: &std::path::Path, text: &str) -> io::Result<()> {
+    if let Some(dir) = file.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let line = serde_json::to_string(text).map_err(io::Error::other)?;
+    let mut f = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(file)?;
+    writeln!(f, "{line}")
+}
+
+/// The OSC 52 sequence that puts `bytes` on the clipboard; inside tmux it
+/// is wrapped so tmux passes it on to the outer terminal.
+pub fn osc52(bytes: &[u8], tmux: bool) -> String {
+    let b64 = base64::engine::general_purpose::STANDARD.encode(bytes);
+    if tmux {
+        format!("\x1bPtmux;\x1b\x1b]52;c;{b64}\x07\x1b\\")
+    } else {
+        format!("\x1b]52;c;{b64}\x07")
+    }
 }
 
 /// Fails with a usage error when stdout is not a terminal: the TUI cannot
@@ -73,17 +145,31 @@ pub async fn run(handle: EngineHandle, opts: TuiOptions) -> anyhow::Result<()> {
     };
     let mut app = App::new(opts.history, themes.len());
     app.theme = opts.theme.min(themes.len() - 1);
+    app.clock = opts.clock;
+    app.ping_timeout = opts.ping_timeout;
+    app.reconnect_on_normal = opts.reconnect_on_normal;
+    if let Some(file) = &opts.recall_file {
+        app.recall = load_recall(file);
+    }
 
     let panicked = Arc::new(Notify::new());
-    let guard = TerminalGuard::enter(Arc::clone(&panicked)).context("setting up the terminal")?;
+    let guard = TerminalGuard::enter(Arc::clone(&panicked), opts.mouse)
+        .context("setting up the terminal")?;
     let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
+    let (notices, mut notices_rx) = mpsc::unbounded_channel();
     let mut looper = Loop {
         app: &mut app,
         commands: &commands,
         themes: &themes,
         engine_open: true,
+        recall_file: opts.recall_file.clone(),
+        notices,
+        size: Rect::default(),
+        tmux: std::env::var_os("TMUX").is_some_and(|v| !v.is_empty()),
     };
-    let result = looper.run(&mut terminal, &mut events, &panicked).await;
+    let result = looper
+        .run(&mut terminal, &mut events, &mut notices_rx, &panicked)
+        .await;
     if result.is_err() {
         // The loop did not end by a quit: the engine still has to close.
         send(&commands, Command::Quit { code: 1001 });
@@ -137,6 +223,13 @@ struct Loop<'a> {
     commands: &'a mpsc::Sender<Command>,
     themes: &'a [Theme],
     engine_open: bool,
+    recall_file: Option<PathBuf>,
+    /// Results of effects done off the loop (a file written) come back here.
+    notices: mpsc::UnboundedSender<Msg>,
+    /// The terminal's size.
+    size: Rect,
+    /// Inside tmux: the clipboard sequence is wrapped for it.
+    tmux: bool,
 }
 
 impl Loop<'_> {
@@ -144,6 +237,7 @@ impl Loop<'_> {
         &mut self,
         terminal: &mut Terminal<B>,
         events: &mut mpsc::Receiver<EngineEvent>,
+        notices: &mut mpsc::UnboundedReceiver<Msg>,
         panicked: &Notify,
     ) -> anyhow::Result<()>
     where
@@ -154,13 +248,18 @@ impl Loop<'_> {
         tokio::pin!(shutdown);
         let mut shutdown_seen = false;
         let size = terminal.size()?;
-        let rows = ui::timeline_rows(Rect::new(0, 0, size.width, size.height));
-        update(self.app, Msg::Viewport { rows }, Instant::now());
+        self.resize(size.width, size.height);
         let mut dirty = true;
         let mut last_draw: Option<Instant> = None;
         loop {
             let now = Instant::now();
             if dirty && last_draw.is_none_or(|t| now >= t + FRAME) {
+                // The close panel sizes to its content: the timeline's
+                // height (paging, clicks) follows it.
+                let rows = ui::timeline_rows_for(self.size, self.app);
+                if rows != self.app.view.page {
+                    update(self.app, Msg::Viewport { rows }, now);
+                }
                 let theme = &self.themes[self.app.theme.min(self.themes.len() - 1)];
                 terminal.draw(|frame| ui::render(frame, self.app, theme, now))?;
                 last_draw = Some(now);
@@ -188,8 +287,10 @@ impl Loop<'_> {
                 () = panicked.notified() => {
                     return Err(anyhow!("wsprobe hit an internal error (reported above)"));
                 }
+                Some(msg) = notices.recv() => Wake::Msg(msg),
                 event = events.recv(), if self.engine_open => {
                     if let Some(event) = event {
+                        self.take_wall_clock(&event);
                         Wake::Msg(Msg::Engine(event))
                     } else {
                         self.engine_open = false;
@@ -197,7 +298,7 @@ impl Loop<'_> {
                     }
                 }
                 input = input.next() => match input {
-                    Some(Ok(event)) => Self::translate(&event),
+                    Some(Ok(event)) => self.translate(&event),
                     Some(Err(e)) => return Err(anyhow::Error::new(e).context("reading the terminal")),
                     None => return Err(anyhow!("the terminal closed its input")),
                 },
@@ -227,7 +328,7 @@ impl Loop<'_> {
                     let Ok(event) = crossterm::event::read() else {
                         break;
                     };
-                    if let Wake::Msg(msg) = Self::translate(&event) {
+                    if let Wake::Msg(msg) = self.translate(&event) {
                         dirty = true;
                         quit |= self.handle(msg);
                     }
@@ -239,13 +340,52 @@ impl Loop<'_> {
         }
     }
 
-    fn translate(event: &Event) -> Wake {
+    /// The screen changed size: the app learns it, and the timeline's rows.
+    fn resize(&mut self, width: u16, height: u16) {
+        self.size = Rect::new(0, 0, width, height);
+        update(self.app, Msg::Screen { width, height }, Instant::now());
+        let rows = ui::timeline_rows_for(self.size, self.app);
+        update(self.app, Msg::Viewport { rows }, Instant::now());
+    }
+
+    /// The wall clock's time zero, taken when the first event arrives.
+    fn take_wall_clock(&mut self, event: &EngineEvent) {
+        if self.app.wall_zero.is_none() {
+            self.app.wall_zero = SystemTime::now().checked_sub(event.t);
+        }
+    }
+
+    fn translate(&mut self, event: &Event) -> Wake {
         match event {
             Event::Key(key) if key.kind == KeyEventKind::Press => Wake::Msg(Msg::Key(*key)),
+            // A paste is text, never keys.
+            Event::Paste(text) => Wake::Msg(Msg::Paste(text.clone())),
             Event::Resize(width, height) => {
-                let rows = ui::timeline_rows(Rect::new(0, 0, *width, *height));
-                Wake::Msg(Msg::Viewport { rows })
+                self.resize(*width, *height);
+                Wake::Msg(Msg::Screen {
+                    width: *width,
+                    height: *height,
+                })
             }
+            Event::Mouse(m) => match m.kind {
+                MouseEventKind::ScrollDown => Wake::Msg(Msg::Wheel(1)),
+                MouseEventKind::ScrollUp => Wake::Msg(Msg::Wheel(-1)),
+                MouseEventKind::Down(MouseButton::Left) => {
+                    let area = ui::regions(self.size, self.app).timeline;
+                    let inside = m.column > area.x
+                        && m.column + 1 < area.right()
+                        && m.row > area.y
+                        && m.row + 1 < area.bottom();
+                    if inside {
+                        Wake::Msg(Msg::Click {
+                            row: m.row - area.y - 1,
+                        })
+                    } else {
+                        Wake::Nothing
+                    }
+                }
+                _ => Wake::Nothing,
+            },
             _ => Wake::Nothing,
         }
     }
@@ -261,6 +401,31 @@ impl Loop<'_> {
                     }
                 }
                 Effect::Quit => quit = true,
+                Effect::Copy(bytes) => {
+                    let mut out = io::stdout();
+                    let _ = out
+                        .write_all(osc52(&bytes, self.tmux).as_bytes())
+                        .and_then(|()| out.flush());
+                }
+                Effect::Write { path, bytes } => {
+                    let notices = self.notices.clone();
+                    tokio::task::spawn_blocking(move || {
+                        let notice = match std::fs::write(&path, &bytes) {
+                            Ok(()) => format!("wrote {} bytes to {path}", bytes.len()),
+                            Err(e) => format!("cannot write {path}: {e}"),
+                        };
+                        let _ = notices.send(Msg::Notice(notice));
+                    });
+                }
+                Effect::Remember(text) => {
+                    if let Some(file) = self.recall_file.clone() {
+                        tokio::task::spawn_blocking(move || {
+                            if let Err(e) = remember(&file, &text) {
+                                tracing::warn!(file = %file.display(), "cannot remember a message: {e}");
+                            }
+                        });
+                    }
+                }
             }
         }
         quit
@@ -307,7 +472,7 @@ struct TerminalGuard {
 }
 
 impl TerminalGuard {
-    fn enter(panicked: Arc<Notify>) -> io::Result<Self> {
+    fn enter(panicked: Arc<Notify>, mouse: bool) -> io::Result<Self> {
         let previous: Arc<PanicHook> = Arc::new(std::panic::take_hook());
         let chained = Arc::clone(&previous);
         std::panic::set_hook(Box::new(move |info| {
@@ -323,7 +488,15 @@ impl TerminalGuard {
             previous_hook: Some(previous),
         };
         terminal::enable_raw_mode()?;
-        execute!(io::stdout(), EnterAlternateScreen, cursor::Hide)?;
+        execute!(
+            io::stdout(),
+            EnterAlternateScreen,
+            cursor::Hide,
+            EnableBracketedPaste
+        )?;
+        if mouse {
+            execute!(io::stdout(), EnableMouseCapture)?;
+        }
         Ok(guard)
     }
 }
@@ -342,9 +515,16 @@ impl Drop for TerminalGuard {
     }
 }
 
-/// Leaves raw mode and the alternate screen and shows the cursor. Safe to
-/// call twice (the panic hook and then the guard's Drop both do).
+/// Turns bracketed paste and mouse capture off, leaves raw mode and the
+/// alternate screen and shows the cursor. Safe to call twice (the panic
+/// hook and then the guard's Drop both do).
 fn restore_terminal() {
     let _ = terminal::disable_raw_mode();
-    let _ = execute!(io::stdout(), LeaveAlternateScreen, cursor::Show);
+    let _ = execute!(
+        io::stdout(),
+        DisableMouseCapture,
+        DisableBracketedPaste,
+        LeaveAlternateScreen,
+        cursor::Show
+    );
 }

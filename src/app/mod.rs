@@ -2,23 +2,42 @@
 //! data, [`update`] turns one [`Msg`] into state changes plus [`Effect`]s that
 //! the event loop carries out. Nothing here touches the terminal or the clock.
 
+mod conns;
+mod editor;
+mod filter;
+mod handle;
+mod inputs;
 mod keys;
+mod mode;
+mod pretty;
+pub mod prose;
+mod select;
+mod severity;
 mod state;
 mod update;
+mod viewer;
 
 #[cfg(test)]
 mod tests;
 
-use std::time::{Duration, Instant};
+use std::collections::VecDeque;
+use std::time::{Duration, Instant, SystemTime};
 
 use crossterm::event::KeyEvent;
 
+pub use conns::{AttemptRow, Attempts, Ending, Totals};
+pub use editor::{Edit, Editor};
+pub use filter::Filter;
 pub use keys::{Action, HELP, action};
+pub use mode::{Clock, Composer, Input, Mode, Picker, Prompt, Purpose};
+pub use pretty::pretty_json;
+pub use severity::{Severity, severity};
 pub use state::{
     CLOSE_CODES, ClosedAttempt, Connection, Countdown, DEFAULT_HISTORY, ErrorFact,
     MAX_REASON_BYTES, Phase, SERIES_LEN, SPINNER_STEP, Stats, Timeline, View, error_fact,
 };
 pub use update::update;
+pub use viewer::{Format, RowIndex, Viewer, hex_dump, rows_from};
 
 use crate::engine::catalog::{self, Entry};
 use crate::engine::event::CloseInfo;
@@ -27,6 +46,9 @@ use crate::engine::policy::{Class, Trigger};
 
 /// The shortest time between two frames: at most 30 a second.
 pub const FRAME: Duration = Duration::from_millis(33);
+
+/// How long a ping may go unanswered before the status bar says so.
+pub const PONG_LATE: Duration = Duration::from_secs(1);
 
 /// One input to [`update`].
 #[derive(Debug, Clone, PartialEq)]
@@ -37,11 +59,29 @@ pub enum Msg {
     EngineEnded,
     /// A key was pressed.
     Key(KeyEvent),
+    /// Text was pasted (bracketed paste): text, never keys.
+    Paste(String),
     /// The layout changed: the timeline now shows this many rows.
     Viewport {
         /// Rows of events visible.
         rows: u16,
     },
+    /// The screen's size, for the viewer and the overlays.
+    Screen {
+        /// Columns.
+        width: u16,
+        /// Rows.
+        height: u16,
+    },
+    /// The mouse wheel turned: down (positive) or up, in rows.
+    Wheel(i8),
+    /// A click on the timeline's `row`-th visible row (from 0).
+    Click {
+        /// The row inside the timeline.
+        row: u16,
+    },
+    /// Something to tell the user (the result of an effect).
+    Notice(String),
     /// Ctrl-C or SIGTERM: close with 1001 and quit.
     Shutdown,
 }
@@ -53,29 +93,17 @@ pub enum Effect {
     Send(Command),
     /// Leave the TUI (after sending any commands before it).
     Quit,
-}
-
-/// What has the keyboard.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Mode {
-    /// The main screen.
-    Normal,
-    /// The help overlay.
-    Help,
-    /// Choosing a close code and typing a reason.
-    Picker {
-        /// Index into [`CLOSE_CODES`].
-        index: usize,
-        /// The reason typed so far.
-        reason: String,
+    /// Put these bytes on the clipboard (OSC 52).
+    Copy(Vec<u8>),
+    /// Write these bytes to a file.
+    Write {
+        /// The file, as typed.
+        path: String,
+        /// The content.
+        bytes: Vec<u8>,
     },
-    /// Typing a text message.
-    Composer {
-        /// The text typed so far.
-        text: String,
-    },
-    /// The full-screen catalog view of one code.
-    Explain(Explained),
+    /// Remember a sent message for recall (appended to the history file).
+    Remember(String),
 }
 
 /// A catalog entry shown for a close, with what the engine decided.
@@ -102,6 +130,10 @@ impl Explained {
 
 /// The whole TUI state.
 #[derive(Debug, Clone)]
+#[expect(
+    clippy::struct_excessive_bools,
+    reason = "each bool is an independent fact the screen shows"
+)]
 pub struct App {
     /// Every event kept.
     pub timeline: Timeline,
@@ -130,11 +162,44 @@ pub struct App {
     pub theme_count: usize,
     /// The engine's time zero on our clock (the earliest `now - t` seen).
     pub epoch: Option<Instant>,
+    /// The engine's time zero on the wall clock (taken by the loop when the
+    /// first event arrives).
+    pub wall_zero: Option<SystemTime>,
+    /// How times are shown.
+    pub clock: Clock,
     /// The engine will report nothing more.
     pub engine_ended: bool,
     /// A one-off hint shown in the footer until the next key.
     pub notice: Option<String>,
+    /// The timeline filter in force.
+    pub filter: Option<Filter>,
+    /// Pings and pongs are hidden.
+    pub hide_noise: bool,
+    /// Positions of the events shown while a filter or `hide_noise` is on
+    /// (`None`: every event), oldest first.
+    pub shown: Option<VecDeque<u64>>,
+    /// One row per attempt, and the totals.
+    pub attempts: Attempts,
+    /// The screen's size.
+    pub screen: (u16, u16),
+    /// Messages sent earlier (this URL's, oldest first), for ↑ in the composer.
+    pub recall: Vec<String>,
+    /// The policy's ping timeout: the connection is declared dead after
+    /// this long with nothing received.
+    pub ping_timeout: Option<Duration>,
+    /// When our last ping went out, while no pong has answered it.
+    pub ping_unanswered: Option<Instant>,
+    /// When anything was last received.
+    pub last_rx: Option<Instant>,
+    /// When the endpoint went down (the last close, or the first attempt
+    /// before any open); `None` while open.
+    pub down_since: Option<Instant>,
+    /// The policy reconnects after a 1000 (`--reconnect-on-normal`).
+    pub reconnect_on_normal: bool,
 }
+
+/// Most messages kept for recall.
+pub const RECALL_MAX: usize = 500;
 
 impl App {
     /// A fresh state keeping at most `history` events.
@@ -161,15 +226,28 @@ impl App {
                 follow: true,
                 selected: 0,
                 top: 0,
-                expanded: false,
                 page: 10,
+                pinned_end: 0,
             },
             mode: Mode::Normal,
             theme: 0,
             theme_count: theme_count.max(1),
             epoch: None,
+            wall_zero: None,
+            clock: Clock::Relative,
             engine_ended: false,
             notice: None,
+            filter: None,
+            hide_noise: false,
+            shown: None,
+            attempts: Attempts::default(),
+            screen: (80, 24),
+            recall: Vec::new(),
+            ping_timeout: None,
+            ping_unanswered: None,
+            last_rx: None,
+            down_since: None,
+            reconnect_on_normal: false,
         }
     }
 
@@ -184,45 +262,13 @@ impl App {
             .map_or(Duration::ZERO, |e| now.saturating_duration_since(e))
     }
 
-    /// The selected event's position: the newest while following.
-    pub fn selected(&self) -> Option<u64> {
-        let (first, end) = (self.timeline.first(), self.timeline.end());
-        if first == end {
-            None
-        } else if self.view.follow {
-            Some(end - 1)
-        } else {
-            Some(self.view.selected.clamp(first, end - 1))
-        }
-    }
-
-    /// The first position to show in a timeline of `rows` rows when the
-    /// selected event takes `detail` extra rows: the tail while following,
-    /// otherwise `view.top` moved just enough to keep the selection (and its
-    /// detail) in view without leaving empty rows below the newest event.
-    pub fn window_start(&self, rows: u16, detail: u16) -> u64 {
-        let (first, end) = (self.timeline.first(), self.timeline.end());
-        let rows = u64::from(rows.max(1));
-        let Some(sel) = self.selected() else {
-            return first;
+    /// The event the viewer shows, wherever it is kept.
+    pub fn viewed(&self) -> Option<(&Viewer, &EngineEvent)> {
+        let Mode::Viewer(v) = &self.mode else {
+            return None;
         };
-        let extra = if self.view.expanded {
-            u64::from(detail)
-        } else {
-            0
-        };
-        if self.view.follow {
-            return end.saturating_sub(rows.saturating_sub(extra)).max(first);
-        }
-        let mut start = self.view.top.max(first);
-        start = start.min(end.saturating_sub(rows.saturating_sub(extra)).max(first));
-        if sel < start {
-            start = sel;
-        }
-        if sel + 1 + extra > start + rows {
-            start = (sel + 1 + extra).saturating_sub(rows).min(sel);
-        }
-        start
+        let event = v.held.as_deref().or_else(|| self.timeline.get(v.pos))?;
+        Some((v, event))
     }
 
     /// The close the close-code panel explains: the selected event when it is
@@ -230,13 +276,25 @@ impl App {
     pub fn close_view(&self) -> Option<ClosedAttempt> {
         let pos = self.selected()?;
         if let Some(EventKind::Close(info)) = self.timeline.get(pos).map(|e| &e.kind) {
+            let attempt = self.attempt_of(pos);
             return Some(ClosedAttempt {
                 pos,
+                attempt,
+                at: self.timeline.get(pos).and_then(|e| self.at(e.t)),
                 info: info.clone(),
                 error: self.error_before(pos),
             });
         }
         self.last_close.clone()
+    }
+
+    /// The attempt the event at `pos` belongs to (from the attempt rows).
+    pub fn attempt_of(&self, pos: u64) -> u32 {
+        let rows = &self.attempts.rows;
+        let i = rows.partition_point(|r| r.pos <= pos);
+        i.checked_sub(1)
+            .and_then(|i| rows.get(i))
+            .map_or(self.conn.attempt, |r| r.attempt)
     }
 
     /// The error reported in the same attempt just before the close at `pos`.
@@ -249,6 +307,24 @@ impl App {
             .map_while(|p| self.timeline.get(p))
             .take_while(|e| !matches!(e.kind, EventKind::Connecting { .. } | EventKind::Close(_)))
             .find_map(|e| error_fact(&e.kind))
+    }
+
+    /// The class the engine gave the close just before `pos` (for a give-up
+    /// line, which has none of its own).
+    pub fn class_before(&self, pos: u64) -> Option<Class> {
+        (pos.saturating_sub(4)..pos)
+            .rev()
+            .map_while(|p| self.timeline.get(p))
+            .find_map(|e| match &e.kind {
+                EventKind::Close(info) => Some(info.class),
+                _ => None,
+            })
+    }
+
+    /// The severity of how the run stands: the last close's, once the
+    /// policy stopped or while it waits.
+    pub fn outcome(&self) -> Option<Severity> {
+        self.last_close.as_ref().map(|c| severity(c.info.class))
     }
 
     /// What `e` explains: the selected close or error, else the last close,
@@ -277,25 +353,40 @@ impl App {
         self.close_view().map(|c| Explained::of(&c.info))
     }
 
+    /// Time left before the liveness check declares the connection dead,
+    /// and how long our ping has waited, while a ping is unanswered for
+    /// longer than [`PONG_LATE`].
+    pub fn liveness(&self, now: Instant) -> Option<(Duration, Duration)> {
+        let sent = self.ping_unanswered?;
+        let waited = now.saturating_duration_since(sent);
+        if self.conn.phase != Phase::Open || waited < PONG_LATE {
+            return None;
+        }
+        let timeout = self.ping_timeout?;
+        let last = self.last_rx.or(self.conn.opened_at)?;
+        let dead_at = last + timeout;
+        Some((waited, dead_at.saturating_duration_since(now)))
+    }
+
     /// When the screen next changes by itself: the spinner while connecting
     /// or closing, the countdown while it runs. `None` means nothing on
     /// screen moves with time, so the loop needs no timer at all.
     pub fn next_wakeup(&self, now: Instant) -> Option<Instant> {
         let mut next: Option<Instant> = None;
+        let mut at = |tick: Instant| next = Some(next.map_or(tick, |n: Instant| n.min(tick)));
         if matches!(self.conn.phase, Phase::Connecting | Phase::Closing) && !self.engine_ended {
             let since = self.conn.since.unwrap_or(now);
             let step = SPINNER_STEP.as_nanos();
             let elapsed = now.saturating_duration_since(since).as_nanos();
             let wait = step - elapsed % step;
-            next = Some(now + Duration::from_nanos(u64::try_from(wait).unwrap_or(u64::MAX)));
+            at(now + Duration::from_nanos(u64::try_from(wait).unwrap_or(u64::MAX)));
         }
         if let Some(cd) = &self.countdown
             && !self.paused
             && !self.engine_ended
             && cd.due > now
         {
-            let tick = (now + FRAME).min(cd.due);
-            next = Some(next.map_or(tick, |n| n.min(tick)));
+            at((now + FRAME).min(cd.due));
         }
         // The status bar's uptime changes once a second (once a minute past
         // an hour): wake exactly then, and no more often.
@@ -308,8 +399,24 @@ impl App {
             } else {
                 60
             };
-            let tick = opened + Duration::from_secs((up.as_secs() / step + 1) * step);
-            next = Some(next.map_or(tick, |n| n.min(tick)));
+            at(opened + Duration::from_secs((up.as_secs() / step + 1) * step));
+        }
+        // The message rate decays to zero when nothing arrives, stopped or
+        // not: wake each second while a count is still in the series.
+        if let (Some(epoch), false) = (self.epoch, self.stats.rate.is_empty()) {
+            let sec = self.run_time(now).as_secs();
+            if sec <= self.stats.rate_sec + SERIES_LEN as u64 {
+                at(epoch + Duration::from_secs(sec + 1));
+            }
+        }
+        // An unanswered ping: the status counts the wait in tenths.
+        if let Some(sent) = self.ping_unanswered
+            && self.conn.phase == Phase::Open
+            && self.ping_timeout.is_some()
+            && !self.engine_ended
+        {
+            let late = sent + PONG_LATE;
+            at(if now < late { late } else { now + SPINNER_STEP });
         }
         next
     }

@@ -69,6 +69,32 @@ pub fn bytes(n: usize) -> String {
 
 pub use crate::text::{hex, wrap};
 
+/// Wall-clock time in UTC as `hh:mm:ss.mmm`.
+pub fn wall(at: std::time::SystemTime) -> String {
+    let since = at.duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    let ms = since.as_millis() % 86_400_000;
+    format!(
+        "{:02}:{:02}:{:02}.{:03}",
+        ms / 3_600_000,
+        (ms / 60_000) % 60,
+        (ms / 1000) % 60,
+        ms % 1000
+    )
+}
+
+/// A count with its thousands apart: `40 000`.
+pub fn count(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(' ');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// Cuts `text` to `width` characters, marking the cut with `…`.
 pub fn fit(text: &str, width: usize) -> String {
     if text.chars().count() <= width {
@@ -103,6 +129,11 @@ mod tests {
         assert_eq!(bytes(1536), "1.5KiB");
         assert_eq!(hex(&[0, 255, 16]), "00ff10");
         assert_eq!(window([1000, 5000]), "1.0–5.0 s");
+        assert_eq!(count(40_000), "40 000");
+        assert_eq!(count(1_234_567), "1 234 567");
+        assert_eq!(count(12), "12");
+        let at = std::time::UNIX_EPOCH + Duration::from_millis(86_400_000 + 3_723_004);
+        assert_eq!(wall(at), "01:02:03.004");
     }
 
     #[test]

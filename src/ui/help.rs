@@ -1,4 +1,5 @@
-//! The help overlay: every key, from the key table itself.
+//! The help overlay: every key, from the key table itself; it scrolls
+//! when the screen is too small for all of them.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -9,8 +10,8 @@ use super::{centered, panel};
 use crate::app::HELP;
 use crate::theme::Theme;
 
-/// Draws the help overlay centred in `area`.
-pub fn render(frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
+/// Draws the help overlay centred in `area`, from row `scroll` on.
+pub fn render(frame: &mut Frame<'_>, area: Rect, scroll: u16, theme: &Theme) {
     let key_width = HELP
         .iter()
         .map(|(k, _)| k.chars().count())
@@ -27,8 +28,12 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
         u16::try_from(key_width + text_width + 4).unwrap_or(u16::MAX),
         u16::try_from(HELP.len() + 2).unwrap_or(u16::MAX),
     );
+    let rows = usize::from(popup.height.saturating_sub(2));
+    let first = usize::from(scroll).min(HELP.len().saturating_sub(rows));
     let lines: Vec<Line<'_>> = HELP
         .iter()
+        .skip(first)
+        .take(rows)
         .map(|(key, text)| {
             Line::from(vec![
                 Span::styled(format!(" {key:<key_width$}"), theme.accent()),
@@ -36,9 +41,11 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
             ])
         })
         .collect();
+    let title = if first + rows < HELP.len() {
+        " keys · Esc closes · ↓ more "
+    } else {
+        " keys · Esc closes "
+    };
     frame.render_widget(Clear, popup);
-    frame.render_widget(
-        Paragraph::new(lines).block(panel(" keys · Esc closes ", theme)),
-        popup,
-    );
+    frame.render_widget(Paragraph::new(lines).block(panel(title, theme)), popup);
 }
