@@ -330,10 +330,11 @@ impl Engine {
     async fn attempt(&mut self, attempt: u32) -> AttemptEnd {
         let began = Instant::now();
         // A block, so the dial's borrow of the settings ends before reporting.
+        let progress = dial::Progress::default();
         let result = {
             let dial = tokio::time::timeout(
                 self.settings.connect_timeout,
-                dial::dial(&self.settings, self.tls.as_ref()),
+                dial::dial_tracked(&self.settings, self.tls.as_ref(), &progress),
             );
             tokio::pin!(dial);
             loop {
@@ -370,9 +371,10 @@ impl Engine {
             }
             Ok(Err(_elapsed)) => Err(Failure {
                 message: format!(
-                    "no WebSocket after {} (DNS, TCP, TLS and upgrade together); \
-                     the host may drop packets, or raise --connect-timeout",
-                    crate::duration::format_duration(self.settings.connect_timeout)
+                    "no WebSocket after {}: {} stalled (DNS, TCP, TLS and upgrade \
+                     share the time); the host may drop packets, or raise --connect-timeout",
+                    crate::duration::format_duration(self.settings.connect_timeout),
+                    progress.stage().describe()
                 ),
                 ..Failure::new(ErrorClass::Timeout, Trigger::Timeout, String::new())
             }),

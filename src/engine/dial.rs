@@ -130,8 +130,64 @@ impl Failure {
     }
 }
 
+/// The stage a dial is in, so a timeout can say which one stalled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// Resolving the host name.
+    Dns,
+    /// Opening the TCP connection.
+    Tcp,
+    /// The TLS handshake.
+    Tls,
+    /// The HTTP upgrade.
+    Upgrade,
+}
+
+impl Stage {
+    /// What the stage is, for a message: `the DNS lookup`, ….
+    pub fn describe(self) -> &'static str {
+        match self {
+            Stage::Dns => "the DNS lookup",
+            Stage::Tcp => "the TCP connect",
+            Stage::Tls => "the TLS handshake",
+            Stage::Upgrade => "the HTTP upgrade",
+        }
+    }
+}
+
+/// Where a dial has got to, shared with whoever times it out.
+#[derive(Debug, Clone, Default)]
+pub struct Progress(Arc<std::sync::atomic::AtomicU8>);
+
+impl Progress {
+    fn set(&self, stage: Stage) {
+        self.0
+            .store(stage as u8, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// The stage reached.
+    pub fn stage(&self) -> Stage {
+        match self.0.load(std::sync::atomic::Ordering::Relaxed) {
+            1 => Stage::Tcp,
+            2 => Stage::Tls,
+            3 => Stage::Upgrade,
+            _ => Stage::Dns,
+        }
+    }
+}
+
 /// Connects, with no timeout of its own (the caller wraps it).
 pub async fn dial(settings: &Settings, tls: Option<&Arc<ClientConfig>>) -> Result<Opened, Failure> {
+    dial_tracked(settings, tls, &Progress::default()).await
+}
+
+/// [`dial`], marking each stage in `progress` as it begins.
+pub async fn dial_tracked(
+    settings: &Settings,
+    tls: Option<&Arc<ClientConfig>>,
+    progress: &Progress,
+) -> Result<Opened, Failure> {
+    progress.set(Stage::Dns);
     let url = &settings.url;
     let host = url.host_str().unwrap_or_default().to_string();
     let port = url.port_or_known_default().unwrap_or(80);
@@ -156,6 +212,7 @@ pub async fn dial(settings: &Settings, tls: Option<&Arc<ClientConfig>>) -> Resul
             format!("`{host}` has no address"),
         ));
     }
+    progress.set(Stage::Tcp);
     let mut last = None;
     let mut tcp = None;
     for addr in &addrs {
@@ -182,6 +239,7 @@ pub async fn dial(settings: &Settings, tls: Option<&Arc<ClientConfig>>) -> Resul
     let _ = tcp.set_nodelay(true);
     let transport = match tls {
         Some(config) => {
+            progress.set(Stage::Tls);
             let name = tls::server_name(&host)
                 .map_err(|e| Failure::new(ErrorClass::Tls, Trigger::Tls, e.to_string()))?;
             let stream = TlsConnector::from(config.clone())
@@ -194,6 +252,7 @@ pub async fn dial(settings: &Settings, tls: Option<&Arc<ClientConfig>>) -> Resul
         }
         None => Transport::Plain(tcp),
     };
+    progress.set(Stage::Upgrade);
     upgrade(settings, transport).await
 }
 
