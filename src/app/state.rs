@@ -41,7 +41,7 @@ pub struct Timeline {
 }
 
 /// The most message text the history keeps (the newest event is always kept).
-pub const TEXT_BUDGET: usize = 64 << 20;
+pub const TEXT_BUDGET: usize = 32 << 20;
 
 fn text_bytes(event: &EngineEvent) -> usize {
     match &event.kind {

@@ -7,10 +7,10 @@
 //! shows, not the size of the message.
 
 use std::fmt::Write as _;
-use std::time::Duration;
 
 use unicode_width::UnicodeWidthChar as _;
 
+use super::facts::{facts, hex_dump};
 use super::pretty::pretty_json;
 use crate::engine::event::{EngineEvent, EventKind, Payload};
 use crate::sanitize::is_unsafe;
@@ -191,149 +191,6 @@ fn document(event: &EngineEvent, format: Format, width: usize) -> Option<String>
     }
 }
 
-/// A hex dump: offset, `per_row` bytes in hex, the same bytes as ASCII.
-pub fn hex_dump(bytes: &[u8], per_row: usize) -> String {
-    let per_row = per_row.max(1);
-    let mut out = String::with_capacity(bytes.len() / per_row * (per_row * 4 + 14) + 80);
-    for (i, chunk) in bytes.chunks(per_row).enumerate() {
-        if i > 0 {
-            out.push('\n');
-        }
-        let _ = write!(out, "{:08x}  ", i * per_row);
-        for j in 0..per_row {
-            match chunk.get(j) {
-                Some(b) => {
-                    let _ = write!(out, "{b:02x} ");
-                }
-                None => out.push_str("   "),
-            }
-            if j == 7 && per_row > 8 {
-                out.push(' ');
-            }
-        }
-        out.push(' ');
-        out.extend(chunk.iter().map(|&b| {
-            if b.is_ascii_graphic() || b == b' ' {
-                char::from(b)
-            } else {
-                '.'
-            }
-        }));
-    }
-    out
-}
-
-fn ms(ms: f64) -> String {
-    crate::duration::format_duration(Duration::from_secs_f64(ms.max(0.0) / 1000.0))
-}
-
-/// The facts of an event other than a message, one per line.
-fn facts(kind: &EventKind) -> String {
-    let mut out = String::new();
-    let mut line = |k: &str, v: &str| {
-        let _ = writeln!(out, "{k:<13}{v}");
-    };
-    match kind {
-        EventKind::Open {
-            status,
-            subprotocol,
-            handshake_ms,
-            headers,
-            insecure,
-            ..
-        } => {
-            line("status", &status.to_string());
-            line("handshake", &ms(*handshake_ms));
-            line("subprotocol", subprotocol.as_deref().unwrap_or("(none)"));
-            if *insecure {
-                line("TLS", "certificate checks OFF (--insecure)");
-            }
-            line("", "");
-            line("response headers", "");
-            for (k, v) in headers {
-                line(&format!("  {k}:"), &format!(" {v}"));
-            }
-        }
-        EventKind::Close(info) => {
-            line("code", &format!("{} {}", info.code, info.name));
-            if let Some(r) = info.received_code {
-                line("received", &format!("{r} (not allowed on the wire)"));
-            }
-            line("initiator", info.initiator.as_str());
-            line(
-                "on the wire",
-                if info.wire {
-                    "yes"
-                } else {
-                    "no, derived locally"
-                },
-            );
-            line("clean", if info.clean { "yes" } else { "no" });
-            line("trigger", &info.trigger.key());
-            line("class", info.class.label());
-            line("reason", &info.reason);
-        }
-        EventKind::Error {
-            class,
-            message,
-            http,
-            retry_after_ms,
-        } => {
-            line("error", class.as_str());
-            line("message", message);
-            if let Some(ra) = retry_after_ms {
-                line(
-                    "retry-after",
-                    &crate::duration::format_duration(Duration::from_millis(*ra)),
-                );
-            }
-            if let Some(h) = http {
-                line("", "");
-                let _ = writeln!(out, "HTTP/1.1 {} {}", h.status, h.reason);
-                for (k, v) in &h.headers {
-                    let _ = writeln!(out, "{k}: {v}");
-                }
-                out.push('\n');
-                out.push_str(&h.body);
-            }
-        }
-        EventKind::Connecting { attempt, url } => {
-            line("attempt", &format!("#{attempt}"));
-            line("url", url);
-        }
-        EventKind::Reconnect {
-            attempt,
-            delay_ms,
-            window_ms,
-            due_t_ms,
-            rule,
-        } => {
-            line("next attempt", &format!("#{attempt}"));
-            line(
-                "delay",
-                &crate::duration::format_duration(Duration::from_millis(*delay_ms)),
-            );
-            line("window", &format!("{}–{} ms", window_ms[0], window_ms[1]));
-            line("due at", &ms(*due_t_ms));
-            line("rule", rule);
-        }
-        EventKind::GiveUp { reason } => line("stopped", reason),
-        EventKind::Ping { dir, len } => {
-            line("direction", dir.as_str());
-            line("length", &format!("{len} bytes"));
-        }
-        EventKind::Pong { dir, len, rtt_ms } => {
-            line("direction", dir.as_str());
-            line("length", &format!("{len} bytes"));
-            line("rtt", &rtt_ms.map_or("(unsolicited)".into(), ms));
-        }
-        EventKind::Paused => line("auto-reconnect", "paused"),
-        EventKind::Resumed { .. } => line("auto-reconnect", "resumed"),
-        EventKind::Message { .. } => {}
-    }
-    out
-}
-
 /// Columns `c` takes on screen once escaped.
 pub fn char_width(c: char) -> usize {
     if is_unsafe(c) {
@@ -356,12 +213,22 @@ pub fn rows_from(
 ) -> impl Iterator<Item = (usize, usize)> + '_ {
     let width = width.max(1);
     let mut at = Some(from);
+    // The end of the line being cut into rows, found once per line: a
+    // megabyte on one line must not be searched again for every row.
+    let mut line_end = None;
     std::iter::from_fn(move || {
         let start = at?;
-        let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+        let end_of_line = match line_end {
+            Some(e) if e >= start => e,
+            _ => {
+                let e = text[start..].find('\n').map_or(text.len(), |i| start + i);
+                line_end = Some(e);
+                e
+            }
+        };
         let mut col = 0;
-        let mut end = line_end;
-        for (i, c) in text[start..line_end].char_indices() {
+        let mut end = end_of_line;
+        for (i, c) in text[start..end_of_line].char_indices() {
             let w = char_width(c);
             if col > 0 && col + w > width {
                 end = start + i;
@@ -369,10 +236,11 @@ pub fn rows_from(
             }
             col += w;
         }
-        at = if end < line_end {
+        at = if end < end_of_line {
             Some(end)
-        } else if line_end < text.len() {
-            Some(line_end + 1)
+        } else if end_of_line < text.len() {
+            line_end = None;
+            Some(end_of_line + 1)
         } else {
             None
         };

@@ -23,4 +23,6 @@ mod policy;
 mod policy_decides_views;
 mod scenario_server;
 mod tui_pty;
+mod tui_pty_input;
+mod tui_screens;
 mod tui_snapshots;
