@@ -240,3 +240,21 @@ fn the_wall_clock_shows_utc() {
     assert!(text.contains("10:00:04.850"), "{text}");
     assert!(text.contains("UTC"), "{text}");
 }
+
+/// The demo reconnects after its 1000 because its policy says so: the
+/// reconnect panel names the setting next to the rule.
+#[test]
+fn a_1000_reconnected_by_policy_says_so() {
+    let (mut s, _) = open_with_traffic();
+    s.app.reconnect_on_normal = true;
+    s.ev(
+        5_100,
+        close(1000, "Normal Closure", "", Initiator::Server, true),
+    );
+    s.ev(
+        5_101,
+        reconnect(2, 1_000, [500, 1_500], 5_101, "going away: 0.5s-1.5s"),
+    );
+    let text = text_of(&render(&s.app, &themes()[0], s.at(5_200), 80, 24));
+    assert!(text.contains("(reconnect-on-normal)"), "{text}");
+}
