@@ -130,6 +130,41 @@ fn frame_160x48_scrolled_expanded(bencher: Bencher, history: usize) {
     draw(bencher, &app, now);
 }
 
+/// Filtering a history of 100 000 events (one pass over all of them).
+#[divan::bench(sample_count = 20)]
+fn filter_100k_events(bencher: Bencher) {
+    let (app, _) = filled(100_000);
+    let filter = wsprobe::app::Filter::new("price\":5").expect("a filter");
+    bencher
+        .with_inputs(|| app.clone())
+        .bench_local_values(|mut app| {
+            app.set_filter(Some(filter.clone()));
+            app
+        });
+}
+
+/// A frame with the viewer open on a 1 MB JSON message, scrolled to the middle.
+#[divan::bench(args = ["raw", "pretty"])]
+fn frame_160x48_viewer_1mb(bencher: Bencher, format: &str) {
+    let mut script = Script::new();
+    script.viewport(160, 48);
+    let items: Vec<String> = (0..50_000)
+        .map(|i| format!(r#"{{"i":{i},"v":"abcdef"}}"#))
+        .collect();
+    let big = format!("[{}]", items.join(","));
+    assert!(big.len() > 1_000_000);
+    script.ev(0, text(Dir::In, &big));
+    script.key(KeyCode::Enter);
+    if format == "raw" {
+        script.key(KeyCode::Char('v'));
+    }
+    for _ in 0..50 {
+        script.key(KeyCode::PageDown);
+    }
+    let now = script.at(100);
+    draw(bencher, &script.app, now);
+}
+
 /// Applying 100 000 engine events to a fresh state (history 100 000).
 #[divan::bench(sample_count = 20)]
 fn apply_100k_events(bencher: Bencher) {

@@ -8,7 +8,10 @@
 //!   (`?` until the help overlay appears; target < 100 ms), and the peak
 //!   memory (`VmHWM`, default history; target < 100 MiB). Each press comes
 //!   right after a frame (the one that closed the overlay again), so it
-//!   waits out the whole frame interval (33 ms): these are worst cases.
+//!   waits out the whole frame interval (33 ms): these are worst cases;
+//! - large flood: 300 text messages of 1 MiB (`/flood`), the peak memory
+//!   with the default history (target < 100 MiB: the history keeps one copy
+//!   of each text, within its text budget, and the screen reads that copy).
 //!
 //! `cargo bench --bench tui_live` (Linux: reads `/proc`). Run without
 //! `--bench` (as `cargo test --benches` does), it only says how to run it.
@@ -56,6 +59,7 @@ fn main() {
     let mut missed = Vec::new();
     idle(&server, &mut missed);
     flood(&server, &mut missed);
+    large_flood(&server, &mut missed);
     if missed.is_empty() {
         println!("\nall targets met");
     } else {
@@ -178,6 +182,31 @@ fn flood(server: &ScenarioServer, missed: &mut Vec<String>) {
         missed,
         peak < MEMORY_TARGET_MIB,
         &format!("peak memory {peak:.1} MiB < {MEMORY_TARGET_MIB} MiB"),
+    );
+    quit(&mut pty);
+}
+
+const LARGE: u64 = 300;
+
+fn large_flood(server: &ScenarioServer, missed: &mut Vec<String>) {
+    println!("large flood: {LARGE} text messages of 1 MiB, default history");
+    let url = server.url(&format!("/flood?n={LARGE}&size={}", 1 << 20));
+    let mut pty = spawn(&url, &[]);
+    let pid = pty.pid();
+    let started = Instant::now();
+    pty.wait_within("every message counted", FLOOD_LIMIT, |s| {
+        messages_in(s).is_some_and(|n| n >= LARGE)
+    });
+    let total = started.elapsed();
+    let peak = peak_memory_kib(pid) as f64 / 1024.0;
+    println!(
+        "  counted {LARGE} messages of 1 MiB in {:.2} s; peak memory (VmHWM): {peak:.1} MiB",
+        total.as_secs_f64()
+    );
+    check(
+        missed,
+        peak < MEMORY_TARGET_MIB,
+        &format!("peak memory with 1 MiB messages {peak:.1} MiB < {MEMORY_TARGET_MIB} MiB"),
     );
     quit(&mut pty);
 }

@@ -209,6 +209,10 @@ pub struct ConnectArgs {
 
 /// Where and how events are shown.
 #[derive(Debug, Clone, Default, Args)]
+#[expect(
+    clippy::struct_excessive_bools,
+    reason = "each bool is an independent command-line flag"
+)]
 pub struct OutputArgs {
     /// Headless: one JSON event per line on stdout.
     #[arg(long, conflicts_with = "headless")]
@@ -234,6 +238,14 @@ pub struct OutputArgs {
     /// Filter with `RUST_LOG` [default: warn,wsprobe=debug].
     #[arg(long, value_name = "FILE")]
     pub log_file: Option<PathBuf>,
+
+    /// Times in the TUI: run time since the start, or wall-clock time (UTC); `C` switches [default: relative].
+    #[arg(long, value_name = "wall|relative", value_parser = ["wall", "relative"])]
+    pub clock: Option<String>,
+
+    /// Do not capture the mouse (the terminal's own selection then works; no wheel or clicks).
+    #[arg(long)]
+    pub no_mouse: bool,
 
     /// Record every event to FILE as JSON lines (the --json contract, whole
     /// binary payloads), in every mode; `wsprobe replay FILE` plays it back.

@@ -163,7 +163,7 @@ fn config_path(args: &ConfigArgs) -> String {
 /// How the live command shows the run.
 enum Mode {
     Headless(Format),
-    Tui(wsprobe::tui::TuiOptions),
+    Tui(Box<wsprobe::tui::TuiOptions>),
 }
 
 /// Connects (TUI or headless) and maps how the run ended to the exit status.
@@ -204,7 +204,7 @@ fn live(cli: &Cli) -> anyhow::Result<ExitCode> {
     // The theme is checked before anything starts, too.
     let mode = match format {
         Some(format) => Mode::Headless(format),
-        None => Mode::Tui(config.tui_options()?),
+        None => Mode::Tui(Box::new(config.tui_options()?)),
     };
     init_logging(
         format.is_some(),
@@ -234,7 +234,8 @@ fn live(cli: &Cli) -> anyhow::Result<ExitCode> {
         let server = runtime
             .block_on(DemoServer::start(ServerConfig::local()))
             .context("cannot start the built-in demo server")?;
-        let settings = config.settings(&cli.connect, Some(&server.url("/cycle")))?;
+        let mut settings = config.settings(&cli.connect, Some(&server.url("/cycle")))?;
+        wsprobe::config::demo_tweaks(&mut settings, &cli.connect);
         (settings, Some(server))
     };
     settings.whole_binary =
@@ -272,6 +273,19 @@ fn live(cli: &Cli) -> anyhow::Result<ExitCode> {
                 .map(|end| end.success)
         }
         Mode::Tui(mut opts) => {
+            opts.ping_timeout = Some(settings.policy.ping_timeout);
+            opts.reconnect_on_normal = settings.policy.reconnect_on_normal;
+            opts.recall_file = wsprobe::config::recall_file(&settings.url);
+            if let Some(clock) = cli.output.clock.as_deref() {
+                opts.clock = if clock == "wall" {
+                    wsprobe::app::Clock::Wall
+                } else {
+                    wsprobe::app::Clock::Relative
+                };
+            }
+            if cli.output.no_mouse {
+                opts.mouse = false;
+            }
             let host = settings.url.host_str().unwrap_or("local").to_string();
             opts.save_name = Some(wsprobe::record::default_name(&host, clock.wall));
             opts.session = Some(session);
@@ -291,7 +305,7 @@ fn live(cli: &Cli) -> anyhow::Result<ExitCode> {
                     if let Some(open) = open {
                         wsprobe::stdin::forward(handle.commands.clone(), open);
                     }
-                    wsprobe::tui::run(handle, opts).await
+                    wsprobe::tui::run(handle, *opts).await
                 })
                 .map(|()| true)
         }

@@ -146,9 +146,10 @@ impl Theme {
         Style::default().fg(self.ok)
     }
 
-    /// Worth a look.
+    /// Worth a look; underlined when the theme has no colour for it, so it
+    /// still differs from good news.
     pub fn warn(&self) -> Style {
-        Style::default().fg(self.warn)
+        with_fallback(self.warn, Modifier::UNDERLINED)
     }
 
     /// Something failed: bold, so it stands out without colour.
@@ -172,6 +173,27 @@ impl Theme {
             Style::default().add_modifier(Modifier::REVERSED)
         } else {
             Style::default().bg(self.selection)
+        }
+    }
+
+    /// The same theme without any colour (`NO_COLOR`): every slot the
+    /// terminal's own, so the styles fall back to bold, dim, underline and
+    /// reverse video.
+    #[must_use]
+    pub fn without_colour(&self) -> Theme {
+        Theme {
+            name: self.name.clone(),
+            fg: Color::Reset,
+            bg: Color::Reset,
+            muted: Color::Reset,
+            accent: Color::Reset,
+            border: Color::Reset,
+            ok: Color::Reset,
+            warn: Color::Reset,
+            error: Color::Reset,
+            sent: Color::Reset,
+            received: Color::Reset,
+            selection: Color::Reset,
         }
     }
 

@@ -7,10 +7,12 @@ use std::io::{self, IsTerminal as _};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use std::io::Write as _;
+use std::path::PathBuf;
+use std::time::SystemTime;
+
 use anyhow::{Context as _, anyhow};
-use crossterm::event::{Event, EventStream, KeyEventKind};
-use crossterm::terminal::{self, EnterAlternateScreen, LeaveAlternateScreen};
-use crossterm::{cursor, execute};
+use crossterm::event::{Event, EventStream, KeyEventKind, MouseButton, MouseEventKind};
 use futures_util::StreamExt as _;
 use ratatui::Terminal;
 use ratatui::backend::{Backend, CrosstermBackend};
@@ -18,13 +20,19 @@ use ratatui::layout::Rect;
 use tokio::sync::{Notify, mpsc};
 use tokio::task::JoinHandle;
 
-use crate::app::{App, Effect, FRAME, Msg, update};
+use crate::app::{App, Clock, Effect, FRAME, Msg, update};
 use crate::engine::connection::{EngineHandle, RunEnd};
 use crate::engine::event::{Command, EngineEvent};
 use crate::headless::SessionRecord;
 use crate::theme::Theme;
 use crate::ui;
 use crate::usage::UsageError;
+
+mod term;
+
+pub(crate) use term::TerminalGuard;
+use term::remember;
+pub use term::{load_recall, osc52};
 
 /// Engine events applied before a frame is drawn, at most: enough to catch up
 /// with a flood in one frame, few enough to keep keys responsive.
@@ -42,11 +50,40 @@ pub struct TuiOptions {
     pub theme: usize,
     /// How many events the timeline keeps.
     pub history: usize,
+    /// Capture the mouse (wheel and clicks); off, the terminal's own
+    /// selection works.
+    pub mouse: bool,
+    /// How times are shown at the start.
+    pub clock: Clock,
+    /// The policy's ping timeout, for the liveness countdown.
+    pub ping_timeout: Option<Duration>,
+    /// The policy reconnects after a 1000 (shown with the rule).
+    pub reconnect_on_normal: bool,
+    /// Where messages sent to this URL are remembered for recall.
+    pub recall_file: Option<PathBuf>,
     /// The `session` record `s` writes first into a saved recording; `None`
     /// makes one from what the TUI knows (the version and the start time).
     pub session: Option<SessionRecord>,
     /// The file name `s` proposes (`wsprobe-<host>-<date>.jsonl`).
     pub save_name: Option<String>,
+}
+
+impl TuiOptions {
+    /// Options with these themes and history, everything else at its default.
+    pub fn new(themes: Vec<Theme>, theme: usize, history: usize) -> Self {
+        Self {
+            themes,
+            theme,
+            history,
+            mouse: true,
+            clock: Clock::Relative,
+            ping_timeout: None,
+            reconnect_on_normal: false,
+            recall_file: None,
+            session: None,
+            save_name: None,
+        }
+    }
 }
 
 /// Fails with a usage error when stdout is not a terminal: the TUI cannot
@@ -79,21 +116,35 @@ pub async fn run(handle: EngineHandle, opts: TuiOptions) -> anyhow::Result<()> {
     };
     let mut app = App::new(opts.history, themes.len());
     app.theme = opts.theme.min(themes.len() - 1);
-    if let Some(name) = opts.save_name {
+    app.clock = opts.clock;
+    app.ping_timeout = opts.ping_timeout;
+    app.reconnect_on_normal = opts.reconnect_on_normal;
+    if let Some(file) = &opts.recall_file {
+        app.recall = load_recall(file);
+    }
+    if let Some(name) = opts.save_name.clone() {
         app.save_name = name;
     }
 
     let panicked = Arc::new(Notify::new());
-    let guard = TerminalGuard::enter(Arc::clone(&panicked)).context("setting up the terminal")?;
+    let guard = TerminalGuard::enter(Arc::clone(&panicked), opts.mouse)
+        .context("setting up the terminal")?;
     let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
+    let (notices, mut notices_rx) = mpsc::unbounded_channel();
     let mut looper = Loop {
         app: &mut app,
         commands: &commands,
         themes: &themes,
         engine_open: true,
+        recall_file: opts.recall_file.clone(),
+        notices,
+        size: Rect::default(),
+        tmux: std::env::var_os("TMUX").is_some_and(|v| !v.is_empty()),
         session: opts.session.as_ref(),
     };
-    let result = looper.run(&mut terminal, &mut events, &panicked).await;
+    let result = looper
+        .run(&mut terminal, &mut events, &mut notices_rx, &panicked)
+        .await;
     if result.is_err() {
         // The loop did not end by a quit: the engine still has to close.
         send(&commands, Command::Quit { code: 1001 });
@@ -147,6 +198,14 @@ struct Loop<'a> {
     commands: &'a mpsc::Sender<Command>,
     themes: &'a [Theme],
     engine_open: bool,
+    recall_file: Option<PathBuf>,
+    /// Results of effects done off the loop (a file written) come back here.
+    notices: mpsc::UnboundedSender<Msg>,
+    /// The terminal's size.
+    size: Rect,
+    /// Inside tmux: the clipboard sequence is wrapped for it.
+    tmux: bool,
+    /// What a saved recording starts with.
     session: Option<&'a SessionRecord>,
 }
 
@@ -155,6 +214,7 @@ impl Loop<'_> {
         &mut self,
         terminal: &mut Terminal<B>,
         events: &mut mpsc::Receiver<EngineEvent>,
+        notices: &mut mpsc::UnboundedReceiver<Msg>,
         panicked: &Notify,
     ) -> anyhow::Result<()>
     where
@@ -165,13 +225,18 @@ impl Loop<'_> {
         tokio::pin!(shutdown);
         let mut shutdown_seen = false;
         let size = terminal.size()?;
-        let rows = ui::timeline_rows(Rect::new(0, 0, size.width, size.height));
-        update(self.app, Msg::Viewport { rows }, Instant::now());
+        self.resize(size.width, size.height);
         let mut dirty = true;
         let mut last_draw: Option<Instant> = None;
         loop {
             let now = Instant::now();
             if dirty && last_draw.is_none_or(|t| now >= t + FRAME) {
+                // The close panel sizes to its content: the timeline's
+                // height (paging, clicks) follows it.
+                let rows = ui::timeline_rows_for(self.size, self.app);
+                if rows != self.app.view.page {
+                    update(self.app, Msg::Viewport { rows }, now);
+                }
                 let theme = &self.themes[self.app.theme.min(self.themes.len() - 1)];
                 terminal.draw(|frame| ui::render(frame, self.app, theme, now))?;
                 last_draw = Some(now);
@@ -199,8 +264,10 @@ impl Loop<'_> {
                 () = panicked.notified() => {
                     return Err(anyhow!("wsprobe hit an internal error (reported above)"));
                 }
+                Some(msg) = notices.recv() => Wake::Msg(msg),
                 event = events.recv(), if self.engine_open => {
                     if let Some(event) = event {
+                        self.take_wall_clock(&event);
                         Wake::Msg(Msg::Engine(event))
                     } else {
                         self.engine_open = false;
@@ -208,7 +275,7 @@ impl Loop<'_> {
                     }
                 }
                 input = input.next() => match input {
-                    Some(Ok(event)) => Self::translate(&event),
+                    Some(Ok(event)) => self.translate(&event),
                     Some(Err(e)) => return Err(anyhow::Error::new(e).context("reading the terminal")),
                     None => return Err(anyhow!("the terminal closed its input")),
                 },
@@ -238,7 +305,7 @@ impl Loop<'_> {
                     let Ok(event) = crossterm::event::read() else {
                         break;
                     };
-                    if let Wake::Msg(msg) = Self::translate(&event) {
+                    if let Wake::Msg(msg) = self.translate(&event) {
                         dirty = true;
                         quit |= self.handle(msg);
                     }
@@ -250,13 +317,52 @@ impl Loop<'_> {
         }
     }
 
-    fn translate(event: &Event) -> Wake {
+    /// The screen changed size: the app learns it, and the timeline's rows.
+    fn resize(&mut self, width: u16, height: u16) {
+        self.size = Rect::new(0, 0, width, height);
+        update(self.app, Msg::Screen { width, height }, Instant::now());
+        let rows = ui::timeline_rows_for(self.size, self.app);
+        update(self.app, Msg::Viewport { rows }, Instant::now());
+    }
+
+    /// The wall clock's time zero, taken when the first event arrives.
+    fn take_wall_clock(&mut self, event: &EngineEvent) {
+        if self.app.wall_zero.is_none() {
+            self.app.wall_zero = SystemTime::now().checked_sub(event.t);
+        }
+    }
+
+    fn translate(&mut self, event: &Event) -> Wake {
         match event {
             Event::Key(key) if key.kind == KeyEventKind::Press => Wake::Msg(Msg::Key(*key)),
+            // A paste is text, never keys.
+            Event::Paste(text) => Wake::Msg(Msg::Paste(text.clone())),
             Event::Resize(width, height) => {
-                let rows = ui::timeline_rows(Rect::new(0, 0, *width, *height));
-                Wake::Msg(Msg::Viewport { rows })
+                self.resize(*width, *height);
+                Wake::Msg(Msg::Screen {
+                    width: *width,
+                    height: *height,
+                })
             }
+            Event::Mouse(m) => match m.kind {
+                MouseEventKind::ScrollDown => Wake::Msg(Msg::Wheel(1)),
+                MouseEventKind::ScrollUp => Wake::Msg(Msg::Wheel(-1)),
+                MouseEventKind::Down(MouseButton::Left) => {
+                    let area = ui::regions(self.size, self.app).timeline;
+                    let inside = m.column > area.x
+                        && m.column + 1 < area.right()
+                        && m.row > area.y
+                        && m.row + 1 < area.bottom();
+                    if inside {
+                        Wake::Msg(Msg::Click {
+                            row: m.row - area.y - 1,
+                        })
+                    } else {
+                        Wake::Nothing
+                    }
+                }
+                _ => Wake::Nothing,
+            },
             _ => Wake::Nothing,
         }
     }
@@ -272,6 +378,22 @@ impl Loop<'_> {
                     }
                 }
                 Effect::Quit => quit = true,
+                Effect::Copy(bytes) => {
+                    let mut out = io::stdout();
+                    let _ = out
+                        .write_all(osc52(&bytes, self.tmux).as_bytes())
+                        .and_then(|()| out.flush());
+                }
+                Effect::Write { path, bytes } => {
+                    let notices = self.notices.clone();
+                    tokio::task::spawn_blocking(move || {
+                        let notice = match std::fs::write(&path, &bytes) {
+                            Ok(()) => format!("wrote {} bytes to {path}", bytes.len()),
+                            Err(e) => format!("cannot write {path}: {e}"),
+                        };
+                        let _ = notices.send(Msg::Notice(notice));
+                    });
+                }
                 Effect::Save(path) => {
                     let now = Instant::now();
                     let session = self.session.cloned().unwrap_or_else(|| {
@@ -283,6 +405,15 @@ impl Loop<'_> {
                 }
                 // Only a replay has a player to steer.
                 Effect::Replay(_) => {}
+                Effect::Remember(text) => {
+                    if let Some(file) = self.recall_file.clone() {
+                        tokio::task::spawn_blocking(move || {
+                            if let Err(e) = remember(&file, &text) {
+                                tracing::warn!(file = %file.display(), "cannot remember a message: {e}");
+                            }
+                        });
+                    }
+                }
             }
         }
         quit
@@ -309,58 +440,4 @@ impl Loop<'_> {
         }
         any
     }
-}
-
-type PanicHook = Box<dyn Fn(&std::panic::PanicHookInfo<'_>) + Send + Sync + 'static>;
-
-/// Raw mode and the alternate screen for as long as it lives. Dropping it,
-/// or a panic anywhere, puts the terminal back; the panic hook restores
-/// first and then runs the previous hook, so the message lands on a usable
-/// screen.
-pub(crate) struct TerminalGuard {
-    previous_hook: Option<Arc<PanicHook>>,
-}
-
-impl TerminalGuard {
-    /// Raw mode and the alternate screen; `panicked` is told about a panic.
-    pub(crate) fn enter(panicked: Arc<Notify>) -> io::Result<Self> {
-        let previous: Arc<PanicHook> = Arc::new(std::panic::take_hook());
-        let chained = Arc::clone(&previous);
-        std::panic::set_hook(Box::new(move |info| {
-            restore_terminal();
-            chained(info);
-            // A panic in another task leaves the loop running on a restored
-            // terminal: tell it to stop.
-            panicked.notify_one();
-        }));
-        // Built before touching the terminal, so a failure half-way through
-        // is undone by its Drop.
-        let guard = Self {
-            previous_hook: Some(previous),
-        };
-        terminal::enable_raw_mode()?;
-        execute!(io::stdout(), EnterAlternateScreen, cursor::Hide)?;
-        Ok(guard)
-    }
-}
-
-impl Drop for TerminalGuard {
-    fn drop(&mut self) {
-        restore_terminal();
-        // The hook cannot be changed while panicking; the process is on its
-        // way out then anyway.
-        if !std::thread::panicking()
-            && let Some(previous) = self.previous_hook.take()
-        {
-            drop(std::panic::take_hook());
-            std::panic::set_hook(Box::new(move |info| previous(info)));
-        }
-    }
-}
-
-/// Leaves raw mode and the alternate screen and shows the cursor. Safe to
-/// call twice (the panic hook and then the guard's Drop both do).
-fn restore_terminal() {
-    let _ = terminal::disable_raw_mode();
-    let _ = execute!(io::stdout(), LeaveAlternateScreen, cursor::Show);
 }

@@ -2,24 +2,46 @@
 //! data, [`update`] turns one [`Msg`] into state changes plus [`Effect`]s that
 //! the event loop carries out. Nothing here touches the terminal or the clock.
 
+mod conns;
+mod editor;
+mod facts;
+mod filter;
+mod handle;
+mod inputs;
 mod keys;
+mod mode;
+mod pretty;
 mod prompts;
+pub mod prose;
+mod select;
+mod severity;
 mod state;
 mod update;
+mod viewer;
+mod wake;
 
 #[cfg(test)]
 mod tests;
 
-use std::time::{Duration, Instant};
+use std::collections::VecDeque;
+use std::time::{Duration, Instant, SystemTime};
 
 use crossterm::event::KeyEvent;
 
+pub use conns::{AttemptRow, Attempts, Ending, Totals};
+pub use editor::{Edit, Editor};
+pub use facts::hex_dump;
+pub use filter::Filter;
 pub use keys::{Action, HELP, REPLAY_HELP, action, replay_action};
+pub use mode::{Clock, Composer, Input, Mode, Picker, Prompt, Purpose};
+pub use pretty::pretty_json;
+pub use severity::{Severity, severity};
 pub use state::{
     CLOSE_CODES, ClosedAttempt, Connection, Countdown, DEFAULT_HISTORY, ErrorFact,
     MAX_REASON_BYTES, Phase, SERIES_LEN, SPINNER_STEP, Stats, Timeline, View, error_fact,
 };
 pub use update::update;
+pub use viewer::{Format, RowIndex, Viewer, rows_from};
 
 use crate::engine::catalog::{self, Entry};
 use crate::engine::event::CloseInfo;
@@ -28,6 +50,9 @@ use crate::engine::policy::{Class, Trigger};
 
 /// The shortest time between two frames: at most 30 a second.
 pub const FRAME: Duration = Duration::from_millis(33);
+
+/// How long a ping may go unanswered before the status bar says so.
+pub const PONG_LATE: Duration = Duration::from_secs(1);
 
 /// One input to [`update`].
 #[derive(Debug, Clone, PartialEq)]
@@ -38,11 +63,29 @@ pub enum Msg {
     EngineEnded,
     /// A key was pressed.
     Key(KeyEvent),
+    /// Text was pasted (bracketed paste): text, never keys.
+    Paste(String),
     /// The layout changed: the timeline now shows this many rows.
     Viewport {
         /// Rows of events visible.
         rows: u16,
     },
+    /// The screen's size, for the viewer and the overlays.
+    Screen {
+        /// Columns.
+        width: u16,
+        /// Rows.
+        height: u16,
+    },
+    /// The mouse wheel turned: down (positive) or up, in rows.
+    Wheel(i8),
+    /// A click on the timeline's `row`-th visible row (from 0).
+    Click {
+        /// The row inside the timeline.
+        row: u16,
+    },
+    /// Something to tell the user (the result of an effect).
+    Notice(String),
     /// Ctrl-C or SIGTERM: close with 1001 and quit.
     Shutdown,
 }
@@ -54,6 +97,17 @@ pub enum Effect {
     Send(Command),
     /// Leave the TUI (after sending any commands before it).
     Quit,
+    /// Put these bytes on the clipboard (OSC 52).
+    Copy(Vec<u8>),
+    /// Write these bytes to a file.
+    Write {
+        /// The file, as typed.
+        path: String,
+        /// The content.
+        bytes: Vec<u8>,
+    },
+    /// Remember a sent message for recall (appended to the history file).
+    Remember(String),
     /// Write the history kept so far to this file as a recording.
     Save(std::path::PathBuf),
     /// Steer the replay (only while replaying).
@@ -90,45 +144,6 @@ pub struct ReplayView {
     pub note: Option<String>,
 }
 
-/// What a one-line prompt is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PromptFor {
-    /// `s`: the file to save the history to.
-    Save,
-    /// `g` in a replay: the run time to go to.
-    Goto,
-}
-
-/// What has the keyboard.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Mode {
-    /// The main screen.
-    Normal,
-    /// The help overlay.
-    Help,
-    /// Choosing a close code and typing a reason.
-    Picker {
-        /// Index into [`CLOSE_CODES`].
-        index: usize,
-        /// The reason typed so far.
-        reason: String,
-    },
-    /// Typing a text message.
-    Composer {
-        /// The text typed so far.
-        text: String,
-    },
-    /// The full-screen catalog view of one code.
-    Explain(Explained),
-    /// Typing a file name or a time.
-    Prompt {
-        /// What the answer is for.
-        purpose: PromptFor,
-        /// The text typed so far.
-        text: String,
-    },
-}
-
 /// A catalog entry shown for a close, with what the engine decided.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Explained {
@@ -153,6 +168,10 @@ impl Explained {
 
 /// The whole TUI state.
 #[derive(Debug, Clone)]
+#[expect(
+    clippy::struct_excessive_bools,
+    reason = "each bool is an independent fact the screen shows"
+)]
 pub struct App {
     /// Every event kept.
     pub timeline: Timeline,
@@ -181,15 +200,48 @@ pub struct App {
     pub theme_count: usize,
     /// The engine's time zero on our clock (the earliest `now - t` seen).
     pub epoch: Option<Instant>,
+    /// The engine's time zero on the wall clock (taken by the loop when the
+    /// first event arrives).
+    pub wall_zero: Option<SystemTime>,
+    /// How times are shown.
+    pub clock: Clock,
     /// The engine will report nothing more.
     pub engine_ended: bool,
     /// A one-off hint shown in the footer until the next key.
     pub notice: Option<String>,
+    /// The timeline filter in force.
+    pub filter: Option<Filter>,
+    /// Pings and pongs are hidden.
+    pub hide_noise: bool,
+    /// Positions of the events shown while a filter or `hide_noise` is on
+    /// (`None`: every event), oldest first.
+    pub shown: Option<VecDeque<u64>>,
+    /// One row per attempt, and the totals.
+    pub attempts: Attempts,
+    /// The screen's size.
+    pub screen: (u16, u16),
+    /// Messages sent earlier (this URL's, oldest first), for ↑ in the composer.
+    pub recall: Vec<String>,
+    /// The policy's ping timeout: the connection is declared dead after
+    /// this long with nothing received.
+    pub ping_timeout: Option<Duration>,
+    /// When our last ping went out, while no pong has answered it.
+    pub ping_unanswered: Option<Instant>,
+    /// When anything was last received.
+    pub last_rx: Option<Instant>,
+    /// When the endpoint went down (the last close, or the first attempt
+    /// before any open); `None` while open.
+    pub down_since: Option<Instant>,
+    /// The policy reconnects after a 1000 (`--reconnect-on-normal`).
+    pub reconnect_on_normal: bool,
     /// Set while a recording plays instead of a live engine.
     pub replay: Option<ReplayView>,
     /// The file name `s` proposes (`wsprobe-<host>-<date>.jsonl`), set by the loop.
     pub save_name: String,
 }
+
+/// Most messages kept for recall.
+pub const RECALL_MAX: usize = 500;
 
 impl App {
     /// A fresh state keeping at most `history` events.
@@ -216,15 +268,28 @@ impl App {
                 follow: true,
                 selected: 0,
                 top: 0,
-                expanded: false,
                 page: 10,
+                pinned_end: 0,
             },
             mode: Mode::Normal,
             theme: 0,
             theme_count: theme_count.max(1),
             epoch: None,
+            wall_zero: None,
+            clock: Clock::Relative,
             engine_ended: false,
             notice: None,
+            filter: None,
+            hide_noise: false,
+            shown: None,
+            attempts: Attempts::default(),
+            screen: (80, 24),
+            recall: Vec::new(),
+            ping_timeout: None,
+            ping_unanswered: None,
+            last_rx: None,
+            down_since: None,
+            reconnect_on_normal: false,
             replay: None,
             save_name: "wsprobe.jsonl".into(),
         }
@@ -241,45 +306,13 @@ impl App {
             .map_or(Duration::ZERO, |e| now.saturating_duration_since(e))
     }
 
-    /// The selected event's position: the newest while following.
-    pub fn selected(&self) -> Option<u64> {
-        let (first, end) = (self.timeline.first(), self.timeline.end());
-        if first == end {
-            None
-        } else if self.view.follow {
-            Some(end - 1)
-        } else {
-            Some(self.view.selected.clamp(first, end - 1))
-        }
-    }
-
-    /// The first position to show in a timeline of `rows` rows when the
-    /// selected event takes `detail` extra rows: the tail while following,
-    /// otherwise `view.top` moved just enough to keep the selection (and its
-    /// detail) in view without leaving empty rows below the newest event.
-    pub fn window_start(&self, rows: u16, detail: u16) -> u64 {
-        let (first, end) = (self.timeline.first(), self.timeline.end());
-        let rows = u64::from(rows.max(1));
-        let Some(sel) = self.selected() else {
-            return first;
+    /// The event the viewer shows, wherever it is kept.
+    pub fn viewed(&self) -> Option<(&Viewer, &EngineEvent)> {
+        let Mode::Viewer(v) = &self.mode else {
+            return None;
         };
-        let extra = if self.view.expanded {
-            u64::from(detail)
-        } else {
-            0
-        };
-        if self.view.follow {
-            return end.saturating_sub(rows.saturating_sub(extra)).max(first);
-        }
-        let mut start = self.view.top.max(first);
-        start = start.min(end.saturating_sub(rows.saturating_sub(extra)).max(first));
-        if sel < start {
-            start = sel;
-        }
-        if sel + 1 + extra > start + rows {
-            start = (sel + 1 + extra).saturating_sub(rows).min(sel);
-        }
-        start
+        let event = v.held.as_deref().or_else(|| self.timeline.get(v.pos))?;
+        Some((v, event))
     }
 
     /// The close the close-code panel explains: the selected event when it is
@@ -287,13 +320,25 @@ impl App {
     pub fn close_view(&self) -> Option<ClosedAttempt> {
         let pos = self.selected()?;
         if let Some(EventKind::Close(info)) = self.timeline.get(pos).map(|e| &e.kind) {
+            let attempt = self.attempt_of(pos);
             return Some(ClosedAttempt {
                 pos,
+                attempt,
+                at: self.timeline.get(pos).and_then(|e| self.at(e.t)),
                 info: info.clone(),
                 error: self.error_before(pos),
             });
         }
         self.last_close.clone()
+    }
+
+    /// The attempt the event at `pos` belongs to (from the attempt rows).
+    pub fn attempt_of(&self, pos: u64) -> u32 {
+        let rows = &self.attempts.rows;
+        let i = rows.partition_point(|r| r.pos <= pos);
+        i.checked_sub(1)
+            .and_then(|i| rows.get(i))
+            .map_or(self.conn.attempt, |r| r.attempt)
     }
 
     /// The error reported in the same attempt just before the close at `pos`.
@@ -306,6 +351,24 @@ impl App {
             .map_while(|p| self.timeline.get(p))
             .take_while(|e| !matches!(e.kind, EventKind::Connecting { .. } | EventKind::Close(_)))
             .find_map(|e| error_fact(&e.kind))
+    }
+
+    /// The class the engine gave the close just before `pos` (for a give-up
+    /// line, which has none of its own).
+    pub fn class_before(&self, pos: u64) -> Option<Class> {
+        (pos.saturating_sub(4)..pos)
+            .rev()
+            .map_while(|p| self.timeline.get(p))
+            .find_map(|e| match &e.kind {
+                EventKind::Close(info) => Some(info.class),
+                _ => None,
+            })
+    }
+
+    /// The severity of how the run stands: the last close's, once the
+    /// policy stopped or while it waits.
+    pub fn outcome(&self) -> Option<Severity> {
+        self.last_close.as_ref().map(|c| severity(c.info.class))
     }
 
     /// What `e` explains: the selected close or error, else the last close,
@@ -332,42 +395,5 @@ impl App {
             }
         }
         self.close_view().map(|c| Explained::of(&c.info))
-    }
-
-    /// When the screen next changes by itself: the spinner while connecting
-    /// or closing, the countdown while it runs. `None` means nothing on
-    /// screen moves with time, so the loop needs no timer at all.
-    pub fn next_wakeup(&self, now: Instant) -> Option<Instant> {
-        let mut next: Option<Instant> = None;
-        if matches!(self.conn.phase, Phase::Connecting | Phase::Closing) && !self.engine_ended {
-            let since = self.conn.since.unwrap_or(now);
-            let step = SPINNER_STEP.as_nanos();
-            let elapsed = now.saturating_duration_since(since).as_nanos();
-            let wait = step - elapsed % step;
-            next = Some(now + Duration::from_nanos(u64::try_from(wait).unwrap_or(u64::MAX)));
-        }
-        if let Some(cd) = &self.countdown
-            && !self.paused
-            && !self.engine_ended
-            && cd.due > now
-        {
-            let tick = (now + FRAME).min(cd.due);
-            next = Some(next.map_or(tick, |n| n.min(tick)));
-        }
-        // The status bar's uptime changes once a second (once a minute past
-        // an hour): wake exactly then, and no more often.
-        if let (Phase::Open, Some(opened)) = (self.conn.phase, self.conn.opened_at)
-            && !self.engine_ended
-        {
-            let up = now.saturating_duration_since(opened);
-            let step = if up < Duration::from_secs(3600) {
-                1
-            } else {
-                60
-            };
-            let tick = opened + Duration::from_secs((up.as_secs() / step + 1) * step);
-            next = Some(next.map_or(tick, |n| n.min(tick)));
-        }
-        next
     }
 }

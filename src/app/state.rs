@@ -41,7 +41,7 @@ pub struct Timeline {
 }
 
 /// The most message text the history keeps (the newest event is always kept).
-pub const TEXT_BUDGET: usize = 64 << 20;
+pub const TEXT_BUDGET: usize = 32 << 20;
 
 fn text_bytes(event: &EngineEvent) -> usize {
     match &event.kind {
@@ -67,16 +67,28 @@ impl Timeline {
     /// Appends `event`, forgetting the oldest ones when over the count or
     /// the text budget.
     pub fn push(&mut self, event: EngineEvent) {
+        self.push_keeping(event, None);
+    }
+
+    /// Like [`push`](Self::push), but hands back the event at position
+    /// `keep` if it is forgotten (moved out, not copied: the viewer holds
+    /// on to what it shows).
+    pub fn push_keeping(&mut self, event: EngineEvent, keep: Option<u64>) -> Option<EngineEvent> {
         self.text_bytes += text_bytes(&event);
         self.events.push_back(event);
+        let mut kept = None;
         while self.events.len() > 1
             && (self.events.len() > self.cap || self.text_bytes > TEXT_BUDGET)
         {
             if let Some(old) = self.events.pop_front() {
                 self.text_bytes -= text_bytes(&old);
+                if keep == Some(self.dropped) {
+                    kept = Some(old);
+                }
                 self.dropped += 1;
             }
         }
+        kept
     }
 
     /// Position of the oldest event kept.
@@ -261,10 +273,11 @@ pub struct View {
     pub selected: u64,
     /// The first row shown, kept so the view does not jump while moving.
     pub top: u64,
-    /// Show the selected event's full content.
-    pub expanded: bool,
     /// Rows the timeline shows (from the last layout).
     pub page: u16,
+    /// `timeline.end()` when the view stopped following: what came after
+    /// it is new to the reader.
+    pub pinned_end: u64,
 }
 
 /// A failure the engine reported before a close.
@@ -284,6 +297,10 @@ pub struct ErrorFact {
 pub struct ClosedAttempt {
     /// Position of the close event.
     pub pos: u64,
+    /// The attempt it ended.
+    pub attempt: u32,
+    /// When it closed, on our clock.
+    pub at: Option<Instant>,
     /// The close itself.
     pub info: CloseInfo,
     /// The error that came before it in the same attempt.

@@ -2,15 +2,11 @@
 
 use std::time::{Duration, Instant};
 
-use super::keys::{Action, action, replay_action};
-use super::prompts::{answer, replay_keys};
-use super::state::{CLOSE_CODES, ClosedAttempt, Countdown, MAX_REASON_BYTES, Phase, View};
-use super::{App, Effect, Mode, Msg, PromptFor};
-use crate::engine::event::{Command, EngineEvent, EventKind};
-
-/// Longest text the composer accepts: a guard against a stuck key, not a
-/// protocol limit.
-const MAX_COMPOSE_BYTES: usize = 64 * 1024;
+use super::handle;
+use super::keys::action;
+use super::state::{ClosedAttempt, Countdown, Phase, View};
+use super::{App, Effect, Mode, Msg};
+use crate::engine::event::{Command, Dir, EngineEvent, EventKind};
 
 /// Applies `msg` to `app` at time `now` and returns what the loop must do.
 pub fn update(app: &mut App, msg: Msg, now: Instant) -> Vec<Effect> {
@@ -27,10 +23,15 @@ pub fn update(app: &mut App, msg: Msg, now: Instant) -> Vec<Effect> {
             app.view.page = rows.max(1);
             Vec::new()
         }
+        Msg::Screen { width, height } => {
+            app.screen = (width, height);
+            handle::resized(app);
+            Vec::new()
+        }
         Msg::Shutdown => quit(app, 1001),
         Msg::Key(key) => {
             let action = if app.replay.is_some() {
-                replay_action(&app.mode, key)
+                super::keys::replay_action(&app.mode, key)
             } else {
                 action(&app.mode, key)
             };
@@ -38,7 +39,24 @@ pub fn update(app: &mut App, msg: Msg, now: Instant) -> Vec<Effect> {
                 return Vec::new();
             };
             app.notice = None;
-            on_action(app, action)
+            handle::on_action(app, action)
+        }
+        Msg::Paste(text) => {
+            app.notice = None;
+            handle::paste(app, &text);
+            Vec::new()
+        }
+        Msg::Wheel(delta) => {
+            handle::wheel(app, delta);
+            Vec::new()
+        }
+        Msg::Click { row } => {
+            handle::click(app, row);
+            Vec::new()
+        }
+        Msg::Notice(text) => {
+            app.notice = Some(text);
+            Vec::new()
         }
     }
 }
@@ -61,6 +79,9 @@ fn on_event(app: &mut App, event: EngineEvent, now: Instant) {
             app.conn.insecure = false;
             app.countdown = None;
             app.stopped = None;
+            if app.down_since.is_none() {
+                app.down_since = at;
+            }
         }
         EventKind::Open {
             attempt,
@@ -73,15 +94,41 @@ fn on_event(app: &mut App, event: EngineEvent, now: Instant) {
             app.conn.opened_at = at;
             app.conn.subprotocol.clone_from(subprotocol);
             app.conn.insecure = *insecure;
+            app.down_since = None;
+            app.ping_unanswered = None;
+            app.last_rx = at;
         }
-        EventKind::Message { dir, .. } => app.stats.count_message(*dir, t),
-        EventKind::Pong {
-            rtt_ms: Some(rtt), ..
-        } => {
-            app.conn.last_rtt_ms = Some(*rtt);
-            app.stats.record_rtt(*rtt);
+        EventKind::Message { dir, .. } => {
+            app.stats.count_message(*dir, t);
+            if *dir == Dir::In {
+                app.last_rx = at;
+            }
         }
-        EventKind::Close(_) => set_phase(app, Phase::Closed, at),
+        EventKind::Ping { dir, .. } => match dir {
+            Dir::In => app.last_rx = at,
+            Dir::Out => {
+                if app.ping_unanswered.is_none() {
+                    app.ping_unanswered = at;
+                }
+            }
+        },
+        EventKind::Pong { dir, rtt_ms, .. } => {
+            if *dir == Dir::In {
+                app.last_rx = at;
+                app.ping_unanswered = None;
+            }
+            if let Some(rtt) = rtt_ms {
+                app.conn.last_rtt_ms = Some(*rtt);
+                app.stats.record_rtt(*rtt);
+            }
+        }
+        EventKind::Close(_) => {
+            set_phase(app, Phase::Closed, at);
+            app.ping_unanswered = None;
+            if app.down_since.is_none() {
+                app.down_since = at;
+            }
+        }
         EventKind::Reconnect {
             attempt,
             delay_ms,
@@ -121,17 +168,29 @@ fn on_event(app: &mut App, event: EngineEvent, now: Instant) {
                 None => app.countdown = None,
             }
         }
-        EventKind::Ping { .. } | EventKind::Pong { .. } | EventKind::Error { .. } => {}
+        EventKind::Error { .. } => {}
     }
     let close = match &event.kind {
         EventKind::Close(info) => Some(info.clone()),
         _ => None,
     };
-    app.timeline.push(event);
+    let pos = app.timeline.end();
+    app.attempts.on_event(pos, &event);
+    let keep = match &app.mode {
+        Mode::Viewer(v) if v.held.is_none() => Some(v.pos),
+        _ => None,
+    };
+    if let Some(gone) = app.timeline.push_keeping(event, keep)
+        && let Mode::Viewer(v) = &mut app.mode
+    {
+        v.held = Some(Box::new(gone));
+    }
+    app.track_shown(pos);
     if let Some(info) = close {
-        let pos = app.timeline.end() - 1;
         app.last_close = Some(ClosedAttempt {
             pos,
+            attempt: app.conn.attempt,
+            at,
             info,
             error: app.error_before(pos),
         });
@@ -139,7 +198,7 @@ fn on_event(app: &mut App, event: EngineEvent, now: Instant) {
     keep_selection(&mut app.view, app.timeline.first());
 }
 
-fn set_phase(app: &mut App, phase: Phase, at: Option<std::time::Instant>) {
+fn set_phase(app: &mut App, phase: Phase, at: Option<Instant>) {
     app.conn.phase = phase;
     app.conn.since = at;
 }
@@ -151,221 +210,13 @@ fn keep_selection(view: &mut View, first: u64) {
     view.top = view.top.max(first);
 }
 
-fn quit(app: &mut App, code: u16) -> Vec<Effect> {
+pub(super) fn quit(app: &mut App, code: u16) -> Vec<Effect> {
     closing(app);
     vec![Effect::Send(Command::Quit { code }), Effect::Quit]
 }
 
-fn closing(app: &mut App) {
+pub(super) fn closing(app: &mut App) {
     if matches!(app.conn.phase, Phase::Open | Phase::Connecting) {
         app.conn.phase = Phase::Closing;
-    }
-}
-
-fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
-    if action == Action::Interrupt {
-        return quit(app, 1001);
-    }
-    match &mut app.mode {
-        Mode::Normal => normal(app, action),
-        Mode::Help | Mode::Explain(_) => {
-            if action == Action::Back {
-                app.mode = Mode::Normal;
-            }
-            Vec::new()
-        }
-        Mode::Picker { index, reason } => match action {
-            Action::Up => {
-                *index = index.checked_sub(1).unwrap_or(CLOSE_CODES.len() - 1);
-                Vec::new()
-            }
-            Action::Down => {
-                *index = (*index + 1) % CLOSE_CODES.len();
-                Vec::new()
-            }
-            Action::Input(c) => {
-                if reason.len() + c.len_utf8() <= MAX_REASON_BYTES {
-                    reason.push(c);
-                }
-                Vec::new()
-            }
-            Action::Backspace => {
-                reason.pop();
-                Vec::new()
-            }
-            Action::Confirm => {
-                let command = Command::Close {
-                    code: CLOSE_CODES[(*index).min(CLOSE_CODES.len() - 1)],
-                    reason: std::mem::take(reason),
-                };
-                app.mode = Mode::Normal;
-                // The engine can only close an open connection; say so
-                // instead of dropping the request silently.
-                if app.conn.phase != Phase::Open {
-                    app.notice = Some("not connected: nothing to close (r reconnects)".into());
-                    return Vec::new();
-                }
-                closing(app);
-                vec![Effect::Send(command)]
-            }
-            Action::Back => {
-                app.mode = Mode::Normal;
-                Vec::new()
-            }
-            _ => Vec::new(),
-        },
-        Mode::Prompt { purpose, text } => match action {
-            Action::Input(c) => {
-                if text.len() + c.len_utf8() <= 4096 {
-                    text.push(c);
-                }
-                Vec::new()
-            }
-            Action::Backspace => {
-                text.pop();
-                Vec::new()
-            }
-            Action::Confirm => {
-                let (purpose, text) = (*purpose, std::mem::take(text));
-                app.mode = Mode::Normal;
-                answer(app, purpose, text.trim())
-            }
-            Action::Back => {
-                app.mode = Mode::Normal;
-                Vec::new()
-            }
-            _ => Vec::new(),
-        },
-        Mode::Composer { text } => match action {
-            Action::Input(c) => {
-                if text.len() + c.len_utf8() <= MAX_COMPOSE_BYTES {
-                    text.push(c);
-                }
-                Vec::new()
-            }
-            Action::Backspace => {
-                text.pop();
-                Vec::new()
-            }
-            Action::Confirm => {
-                if app.conn.phase != Phase::Open {
-                    // Keep the text: the composer stays open until a
-                    // connection can take it.
-                    app.notice =
-                        Some("not connected: the message was not sent; Esc cancels".into());
-                    return Vec::new();
-                }
-                let command = Command::SendText(std::mem::take(text));
-                app.mode = Mode::Normal;
-                vec![Effect::Send(command)]
-            }
-            Action::Back => {
-                app.mode = Mode::Normal;
-                Vec::new()
-            }
-            _ => Vec::new(),
-        },
-    }
-}
-
-fn normal(app: &mut App, action: Action) -> Vec<Effect> {
-    if let Some(effects) = replay_keys(app, action) {
-        return effects;
-    }
-    match action {
-        Action::Quit => return quit(app, 1000),
-        Action::Reconnect => return vec![Effect::Send(Command::ReconnectNow)],
-        Action::TogglePause => {
-            app.pause_wanted = !app.pause_wanted;
-            return vec![Effect::Send(Command::SetPaused(app.pause_wanted))];
-        }
-        Action::OpenPicker => {
-            app.mode = Mode::Picker {
-                index: 0,
-                reason: String::new(),
-            };
-        }
-        Action::OpenComposer => {
-            app.mode = Mode::Composer {
-                text: String::new(),
-            };
-        }
-        Action::ToggleHelp => app.mode = Mode::Help,
-        Action::Up => move_by(app, -1),
-        Action::Down => move_by(app, 1),
-        Action::PageUp => move_by(app, -i64::from(app.view.page.saturating_sub(1).max(1))),
-        Action::PageDown => move_by(app, i64::from(app.view.page.saturating_sub(1).max(1))),
-        Action::Home => {
-            let first = app.timeline.first();
-            app.view.follow = false;
-            app.view.selected = first;
-            app.view.top = first;
-        }
-        Action::End | Action::Follow => {
-            app.view.follow = true;
-            app.view.expanded = false;
-        }
-        Action::ToggleExpand => {
-            if let Some(sel) = app.selected() {
-                // Expanding pins the event: a flood must not swap its content
-                // out from under the reader.
-                pin(app, sel);
-                app.view.expanded = !app.view.expanded;
-            }
-        }
-        Action::NextTheme => app.theme = (app.theme + 1) % app.theme_count,
-        Action::Explain => match app.explain_target() {
-            Some(shown) => app.mode = Mode::Explain(shown),
-            None => app.notice = Some("nothing to explain yet: no close so far".to_owned()),
-        },
-        Action::Back => app.view.expanded = false,
-        Action::Save => {
-            app.mode = Mode::Prompt {
-                purpose: PromptFor::Save,
-                text: app.save_name.clone(),
-            };
-        }
-        Action::Interrupt
-        | Action::Confirm
-        | Action::Input(_)
-        | Action::Backspace
-        | Action::TogglePlay
-        | Action::Step
-        | Action::NextClose
-        | Action::PreviousClose
-        | Action::Goto => {}
-    }
-    Vec::new()
-}
-
-/// Stops following and selects `pos`, keeping the rows on screen where they were.
-fn pin(app: &mut App, pos: u64) {
-    if app.view.follow {
-        let page = u64::from(app.view.page);
-        app.view.top = app
-            .timeline
-            .end()
-            .saturating_sub(page)
-            .max(app.timeline.first());
-        app.view.follow = false;
-    }
-    app.view.selected = pos;
-}
-
-fn move_by(app: &mut App, delta: i64) {
-    let Some(sel) = app.selected() else {
-        return;
-    };
-    pin(app, sel);
-    let (first, end) = (app.timeline.first(), app.timeline.end());
-    let target = sel
-        .saturating_add_signed(delta)
-        .clamp(first, end.saturating_sub(1).max(first));
-    app.view.selected = target;
-    let page = u64::from(app.view.page.max(1));
-    if target < app.view.top {
-        app.view.top = target;
-    } else if target >= app.view.top + page {
-        app.view.top = target + 1 - page;
     }
 }

@@ -83,7 +83,8 @@ pub async fn run(
         player.at = first.event.t;
     }
     let panicked = Arc::new(Notify::new());
-    let guard = TerminalGuard::enter(Arc::clone(&panicked)).context("setting up the terminal")?;
+    let guard =
+        TerminalGuard::enter(Arc::clone(&panicked), true).context("setting up the terminal")?;
     let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
     let result = player.run(&mut terminal, &themes, &panicked).await;
     drop(terminal);
@@ -161,7 +162,7 @@ impl Player {
                     Some(Err(e)) => return Err(anyhow::Error::new(e).context("reading the terminal")),
                     None => anyhow::bail!("the terminal closed its input"),
                 },
-                () = sleep_until(wake), if wake.is_some() => None,
+                () = crate::duration::until(wake.map(Into::into)), if wake.is_some() => None,
             };
             // Time moved (or a key came): the screen may change either way.
             dirty = true;
@@ -312,14 +313,28 @@ impl Player {
         for effect in update(&mut self.app, msg, now) {
             match effect {
                 Effect::Quit => return Ok(true),
-                // Nothing is sent from a replay.
-                Effect::Send(_) => {}
+                // Nothing is sent from a replay, so nothing to recall either.
+                Effect::Send(_) | Effect::Remember(_) => {}
                 Effect::Save(path) => {
                     let session = self.session_record();
                     let notice = crate::record::save_history(&path, &session, &self.app.timeline);
                     self.app.notice = Some(notice);
                 }
                 Effect::Replay(control) => self.control(control, now)?,
+                Effect::Copy(bytes) => {
+                    use std::io::Write as _;
+                    let tmux = std::env::var_os("TMUX").is_some_and(|v| !v.is_empty());
+                    let mut out = io::stdout();
+                    let _ = out
+                        .write_all(crate::tui::osc52(&bytes, tmux).as_bytes())
+                        .and_then(|()| out.flush());
+                }
+                Effect::Write { path, bytes } => {
+                    self.app.notice = Some(match std::fs::write(&path, &bytes) {
+                        Ok(()) => format!("wrote {} bytes to {path}", bytes.len()),
+                        Err(e) => format!("cannot write {path}: {e}"),
+                    });
+                }
             }
         }
         Ok(false)
@@ -333,12 +348,5 @@ fn translate(event: &Event) -> Option<Msg> {
             rows: ui::timeline_rows(Rect::new(0, 0, *width, *height)),
         }),
         _ => None,
-    }
-}
-
-async fn sleep_until(at: Option<Instant>) {
-    match at {
-        Some(at) => tokio::time::sleep_until(at.into()).await,
-        None => std::future::pending().await,
     }
 }

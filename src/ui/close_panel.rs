@@ -7,8 +7,12 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::{fmt, panel};
-use crate::app::App;
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use super::{fmt, panel, severity_style};
+use crate::app::{App, ClosedAttempt, Phase, severity};
+use crate::duration::format_duration;
 use crate::engine::catalog;
 use crate::engine::policy::Trigger;
 use crate::sanitize::sanitize;
@@ -16,8 +20,22 @@ use crate::theme::Theme;
 
 const LABEL: usize = 7;
 
+/// Rows of content the close panel has to show at `width` columns (its
+/// border not counted).
+pub fn wanted_rows(app: &App, width: u16) -> u16 {
+    // Only the count matters here, not the colours.
+    static PLAIN: OnceLock<Option<Theme>> = OnceLock::new();
+    let Some(plain) = PLAIN.get_or_init(|| Theme::builtin("mono").and_then(Result::ok)) else {
+        return 1;
+    };
+    app.close_view().map_or(1, |close| {
+        u16::try_from(lines(&close, usize::from(width), usize::MAX, plain).len())
+            .unwrap_or(u16::MAX)
+    })
+}
+
 /// Draws the close panel into `area`.
-pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
+pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme, now: Instant) {
     let Some(close) = app.close_view() else {
         let block = panel(" close ", theme);
         let text = Line::styled("no close yet", theme.muted());
@@ -27,7 +45,7 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
     let info = &close.info;
     // The title names the real cause: a close derived from a handshake
     // failure is that failure, not "1006".
-    let title = match info.trigger {
+    let mut title = match info.trigger {
         Trigger::Code(_) | Trigger::Violation => format!(" close {} {} ", info.code, info.name),
         Trigger::User => format!(" close {} {} (closed by you) ", info.code, info.name),
         _ => format!(
@@ -36,15 +54,39 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
             info.code
         ),
     };
+    // Once a newer attempt is under way, say which one this was and when.
+    let newer = app.conn.attempt > close.attempt && app.conn.phase != Phase::Waiting;
+    if newer || app.conn.phase == Phase::Open && app.conn.opened_at > close.at {
+        let ago = close
+            .at
+            .map(|at| {
+                format_duration(Duration::from_secs(
+                    now.saturating_duration_since(at).as_secs(),
+                ))
+            })
+            .unwrap_or_default();
+        title = format!(" #{} · {ago} ago ·{title}", close.attempt);
+    }
     let block = panel(title, theme);
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let width = usize::from(inner.width);
-    let class = close.class();
+    let text = lines(
+        &close,
+        usize::from(inner.width),
+        usize::from(inner.height),
+        theme,
+    );
+    frame.render_widget(Paragraph::new(text).style(theme.base()), inner);
+}
 
+/// The panel's rows for `close`: everything, or cut to `room` rows with a
+/// marker where a section is cut.
+fn lines(close: &ClosedAttempt, width: usize, room: usize, theme: &Theme) -> Vec<Line<'static>> {
+    let info = &close.info;
+    let class = close.class();
     let mut lines = vec![Line::from(vec![
         Span::styled("class ", theme.muted()),
-        Span::styled(class.label(), theme.accent()),
+        Span::styled(class.label(), severity_style(severity(class), theme)),
         Span::styled(" · ", theme.muted()),
         Span::styled(info.initiator.as_str(), theme.base()),
         Span::styled(" · ", theme.muted()),
@@ -94,11 +136,10 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
             fmt::fit("closed at your request: no reconnect follows", width),
             theme.muted(),
         ));
-        frame.render_widget(Paragraph::new(lines).style(theme.base()), inner);
-        return;
+        return lines;
     }
     let entry = close.entry();
-    let room = usize::from(inner.height).saturating_sub(lines.len());
+    let room = room.saturating_sub(lines.len());
     let text_width = width.saturating_sub(LABEL).max(1);
     let sections = [
         ("means", fmt::wrap(entry.meaning, text_width)),
@@ -109,7 +150,7 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
     for ((label, wrapped), share) in sections.iter().zip(shares) {
         section(&mut lines, label, wrapped, share, text_width, theme);
     }
-    frame.render_widget(Paragraph::new(lines).style(theme.base()), inner);
+    lines
 }
 
 /// Splits `room` lines among sections needing `want` lines each, when they
@@ -198,6 +239,7 @@ mod render_tests {
                 f.area(),
                 &app,
                 &Theme::builtin("default").unwrap().unwrap(),
+                now,
             );
         })
         .unwrap();

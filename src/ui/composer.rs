@@ -1,32 +1,44 @@
-//! The composer: a one-line box for typing a text message.
+//! The composer: a box over the bottom of the timeline for typing a
+//! message, one or more lines, as text or as binary in hex or base64.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
 
-use super::{fmt, panel};
+use super::{edit, panel};
+use crate::app::{Composer, Input};
 use crate::theme::Theme;
 
-/// Draws the composer over the bottom rows of `area` (the timeline).
-pub fn render(frame: &mut Frame<'_>, area: Rect, text: &str, theme: &Theme) {
-    let title = format!(" send text ({} bytes) · ⏎ sends · Esc cancels ", text.len());
-    render_titled(frame, area, text, title, theme);
-}
+/// The most text rows the box shows; the cursor's line stays in view.
+const MAX_ROWS: u16 = 8;
 
-/// The same one-line box with another title (the save and go-to prompts).
-pub fn render_titled(frame: &mut Frame<'_>, area: Rect, text: &str, title: String, theme: &Theme) {
-    let height = 3.min(area.height);
+/// Draws the composer over the bottom rows of `area` (the timeline).
+pub fn render(frame: &mut Frame<'_>, area: Rect, c: &Composer, theme: &Theme) {
+    let text_rows = u16::try_from(c.editor.text.split('\n').count()).unwrap_or(u16::MAX);
+    let height = (text_rows.min(MAX_ROWS) + 2).min(area.height);
     let popup = Rect {
         y: area.bottom().saturating_sub(height),
         height,
         ..area
     };
-    let room = usize::from(popup.width.saturating_sub(4));
-    let line = Line::from(vec![
-        Span::styled(fmt::tail(text, room), theme.base()),
-        Span::styled("▏", theme.accent()),
-    ]);
+    let width = usize::from(popup.width.saturating_sub(2));
+    let rows = usize::from(height.saturating_sub(2));
+    let lines = edit::lines(&c.editor, width, rows, theme);
+    let kind = match c.input {
+        Input::Text => "text",
+        Input::Hex => "binary as hex",
+        Input::Base64 => "binary as base64",
+    };
+    let (line, _) = c.editor.line_col();
+    let position = if text_rows > 1 {
+        format!(" · line {} of {text_rows}", line + 1)
+    } else {
+        String::new()
+    };
+    let title = format!(
+        " send {kind} ({} bytes){position} · ⏎ sends · Alt-⏎ new line · Tab text/hex/b64 · Esc ",
+        c.editor.text.len()
+    );
     frame.render_widget(Clear, popup);
-    frame.render_widget(Paragraph::new(line).block(panel(title, theme)), popup);
+    frame.render_widget(Paragraph::new(lines).block(panel(title, theme)), popup);
 }

@@ -97,9 +97,14 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme, now: 
         Span::styled(" · delay ", theme.muted()),
         Span::styled(format_duration(cd.delay), theme.base()),
     ]));
-    lines.push(Line::from(vec![
+    let mut rule = vec![
         Span::styled("rule ", theme.muted()),
         Span::styled(sanitize(&cd.rule, 200), theme.base()),
-    ]));
+    ];
+    // A 1000 is reconnected only because the policy says so: name it.
+    if app.reconnect_on_normal && app.last_close.as_ref().is_some_and(|c| c.info.code == 1000) {
+        rule.push(Span::styled(" (reconnect-on-normal)", theme.accent()));
+    }
+    lines.push(Line::from(rule));
     frame.render_widget(text(lines), rest);
 }

@@ -4,8 +4,9 @@
 
 mod close_panel;
 mod composer;
+mod connections;
 mod countdown;
-mod detail;
+mod edit;
 mod explain;
 pub mod fmt;
 mod footer;
@@ -14,18 +15,24 @@ mod picker;
 mod sparklines;
 mod status;
 mod timeline;
+mod viewer;
 
 use std::time::Instant;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
 use ratatui::widgets::Block;
 
-use crate::app::{App, Mode, PromptFor};
+use crate::app::{App, Mode, Severity};
 use crate::theme::Theme;
 
 /// From this width on, the panels sit beside the timeline instead of below it.
 const WIDE: u16 = 120;
+
+/// From this height on, the bottom panels of the narrow layout grow to
+/// fit the close panel's content (up to half the body).
+const TALL: u16 = 32;
 
 /// The regions of the main screen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,7 +51,8 @@ pub struct Regions {
     pub footer: Rect,
 }
 
-/// Splits the screen. Below [`WIDE`] columns:
+/// Splits the screen, with the close panel at its usual size. Below
+/// [`WIDE`] columns:
 ///
 /// ```text
 /// ┌ status ─────────────────────────────────────────────┐
@@ -63,6 +71,13 @@ pub struct Regions {
 /// From [`WIDE`] columns, the close panel, the countdown and the sparklines
 /// stack in a column to the right of a full-height timeline.
 pub fn layout(area: Rect) -> Regions {
+    layout_for(area, 0)
+}
+
+/// Splits the screen, giving the close panel room for `close_rows` rows of
+/// content where there is space (the rest of its content scrolls in the
+/// explain view).
+pub fn layout_for(area: Rect, close_rows: u16) -> Regions {
     let [status, body, footer] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(3),
@@ -73,10 +88,12 @@ pub fn layout(area: Rect) -> Regions {
         let [timeline, side] =
             Layout::horizontal([Constraint::Percentage(60), Constraint::Percentage(40)])
                 .areas(body);
+        let most = side.height.saturating_sub(6 + 4);
+        let close_height = close_rows.saturating_add(2).clamp(8.min(most), most.max(8));
         let [close, countdown, sparklines] = Layout::vertical([
-            Constraint::Min(8),
+            Constraint::Length(close_height),
             Constraint::Length(6),
-            Constraint::Length(8),
+            Constraint::Fill(1),
         ])
         .areas(side);
         Regions {
@@ -88,13 +105,20 @@ pub fn layout(area: Rect) -> Regions {
             footer,
         }
     } else {
+        let bottom_height = if area.height >= TALL {
+            close_rows
+                .saturating_add(2)
+                .clamp(8, (body.height / 2).max(8))
+        } else {
+            8
+        };
         let [timeline, bottom] =
-            Layout::vertical([Constraint::Min(3), Constraint::Length(8)]).areas(body);
+            Layout::vertical([Constraint::Min(3), Constraint::Length(bottom_height)]).areas(body);
         let [close, right] =
             Layout::horizontal([Constraint::Percentage(58), Constraint::Percentage(42)])
                 .areas(bottom);
         let [countdown, sparklines] =
-            Layout::vertical([Constraint::Length(6), Constraint::Length(2)]).areas(right);
+            Layout::vertical([Constraint::Length(6), Constraint::Fill(1)]).areas(right);
         Regions {
             status,
             timeline,
@@ -106,44 +130,69 @@ pub fn layout(area: Rect) -> Regions {
     }
 }
 
+/// The regions for `app` on a screen of `area`: the close panel sized to
+/// what it has to say.
+pub fn regions(area: Rect, app: &App) -> Regions {
+    let width = layout(area).close.width.saturating_sub(2);
+    layout_for(area, close_panel::wanted_rows(app, width))
+}
+
 /// How many events the timeline shows on a screen of this size (the loop
 /// tells `update`, so paging moves by what is visible).
 pub fn timeline_rows(area: Rect) -> u16 {
     layout(area).timeline.height.saturating_sub(2)
 }
 
+/// How many events the timeline shows for `app` on a screen of this size.
+pub fn timeline_rows_for(area: Rect, app: &App) -> u16 {
+    regions(area, app).timeline.height.saturating_sub(2)
+}
+
 /// Draws the whole screen for `app` at time `now`.
 pub fn render(frame: &mut Frame<'_>, app: &App, theme: &Theme, now: Instant) {
     let area = frame.area();
     frame.render_widget(Block::new().style(theme.base()), area);
-    let regions = layout(area);
+    let regions = regions(area, app);
     status::render(frame, regions.status, app, theme, now);
     footer::render(frame, regions.footer, app, theme);
-    if let Mode::Explain(shown) = &app.mode {
-        let body = Rect {
-            y: regions.status.bottom(),
-            height: regions.footer.y.saturating_sub(regions.status.bottom()),
-            ..area
-        };
-        explain::render(frame, body, shown, theme);
-        return;
+    let body = Rect {
+        y: regions.status.bottom(),
+        height: regions.footer.y.saturating_sub(regions.status.bottom()),
+        ..area
+    };
+    match &app.mode {
+        Mode::Explain { shown, scroll } => {
+            explain::render(frame, body, shown, *scroll, theme);
+            return;
+        }
+        Mode::Viewer(_) => {
+            viewer::render(frame, body, app, theme);
+            return;
+        }
+        Mode::Connections { selected } => {
+            connections::render(frame, body, app, *selected, theme, now);
+            return;
+        }
+        _ => {}
     }
     timeline::render(frame, regions.timeline, app, theme);
-    close_panel::render(frame, regions.close, app, theme);
+    close_panel::render(frame, regions.close, app, theme, now);
     countdown::render(frame, regions.countdown, app, theme, now);
     sparklines::render(frame, regions.sparklines, app, theme, now);
     match &app.mode {
-        Mode::Help => help::render(frame, area, theme, app.replay.is_some()),
-        Mode::Picker { index, reason } => picker::render(frame, area, *index, reason, theme),
-        Mode::Composer { text } => composer::render(frame, regions.timeline, text, theme),
-        Mode::Prompt { purpose, text } => {
-            let title = match purpose {
-                PromptFor::Save => " save the events so far as · ⏎ saves · Esc cancels ",
-                PromptFor::Goto => " go to the run time (1m30s, 90s) · ⏎ goes · Esc cancels ",
-            };
-            composer::render_titled(frame, regions.timeline, text, title.into(), theme);
-        }
-        Mode::Normal | Mode::Explain(_) => {}
+        Mode::Help { scroll } => help::render(frame, body, *scroll, theme, app.replay.is_some()),
+        Mode::Picker(p) => picker::render(frame, body, p, theme),
+        Mode::Composer(c) => composer::render(frame, regions.timeline, c, theme),
+        _ => {}
+    }
+}
+
+/// The style of an outcome's severity.
+pub fn severity_style(severity: Severity, theme: &Theme) -> Style {
+    match severity {
+        Severity::Ok => theme.ok(),
+        Severity::Warn => theme.warn(),
+        Severity::Error => theme.error(),
     }
 }
 

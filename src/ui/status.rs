@@ -1,4 +1,5 @@
-//! The status bar: state, attempt, uptime, RTT, subprotocol, `INSECURE`, URL.
+//! The status bar: state, attempt, uptime (or the countdown and how long
+//! the endpoint has been down), liveness, RTT, subprotocol, `INSECURE`, URL.
 
 use std::time::Instant;
 
@@ -8,22 +9,35 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use crate::app::{App, Phase};
-use crate::duration::{format_duration, format_millis};
+use super::{fmt, severity_style};
+use crate::app::{App, Phase, Severity};
+use crate::duration::format_duration;
 use crate::sanitize::sanitize;
 use crate::theme::Theme;
 
-/// The state's label and its style.
+/// The state's label and its style: an ended run has the severity of the
+/// class the engine gave its last close.
 pub(super) fn state(app: &App, theme: &Theme) -> (&'static str, Style) {
+    let outcome = |fallback| severity_style(app.outcome().unwrap_or(fallback), theme);
     match app.conn.phase {
         Phase::Starting => ("starting", theme.muted()),
         Phase::Connecting => ("connecting", theme.accent()),
         Phase::Open => ("open", theme.ok()),
         Phase::Closing => ("closing", theme.warn()),
-        Phase::Closed => ("closed", theme.warn()),
+        Phase::Closed => ("closed", outcome(Severity::Warn)),
         Phase::Waiting if app.paused => ("paused", theme.warn()),
         Phase::Waiting => ("waiting", theme.warn()),
-        Phase::Stopped => ("stopped", theme.error()),
+        Phase::Stopped => ("stopped", outcome(Severity::Error)),
+    }
+}
+
+/// Tenths of a second: `3.1s`.
+fn tenths(d: std::time::Duration) -> String {
+    let d = std::time::Duration::from_millis(d.as_millis() as u64 / 100 * 100);
+    if d.is_zero() {
+        "0s".into()
+    } else {
+        format_duration(d)
     }
 }
 
@@ -36,25 +50,58 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme, now: 
         Span::styled("● ", style),
         Span::styled(label, style),
     ];
-    if app.conn.attempt > 0 {
+    // While a reconnect is pending, the attempt is the one it counts down to.
+    let waiting = app
+        .countdown
+        .as_ref()
+        .filter(|_| app.conn.phase == Phase::Waiting);
+    if let Some(cd) = waiting {
+        spans.push(sep.clone());
+        let left = if app.paused {
+            " waits".to_owned()
+        } else {
+            format!(" in {}", tenths(cd.remaining(now)))
+        };
+        spans.push(Span::styled(format!("#{}{left}", cd.attempt), theme.base()));
+    } else if app.conn.attempt > 0 {
         spans.push(sep.clone());
         spans.push(Span::styled(format!("#{}", app.conn.attempt), theme.base()));
+    }
+    if let (Some(since), Phase::Waiting | Phase::Connecting | Phase::Stopped | Phase::Closed) =
+        (app.down_since, app.conn.phase)
+        && app.last_close.is_some()
+        && !matches!(app.conn.phase, Phase::Stopped | Phase::Closed)
+    {
+        spans.push(sep.clone());
+        spans.push(Span::styled("down ", theme.muted()));
+        spans.push(Span::styled(
+            tenths(now.saturating_duration_since(since)),
+            theme.warn(),
+        ));
+    }
+    if let Some((waited, dead_in)) = app.liveness(now) {
+        spans.push(sep.clone());
+        spans.push(Span::styled(
+            format!(
+                "no pong for {} · dead in {}",
+                tenths(waited),
+                tenths(dead_in)
+            ),
+            theme.warn(),
+        ));
     }
     if let (Phase::Open, Some(opened)) = (app.conn.phase, app.conn.opened_at) {
         spans.push(sep.clone());
         spans.push(Span::styled("up ", theme.muted()));
         spans.push(Span::styled(
-            // Whole seconds: the status bar redraws every frame.
-            format_duration(std::time::Duration::from_secs(
-                now.saturating_duration_since(opened).as_secs(),
-            )),
+            fmt::human(now.saturating_duration_since(opened)),
             theme.base(),
         ));
     }
     if let Some(rtt) = app.conn.last_rtt_ms {
         spans.push(sep.clone());
         spans.push(Span::styled("rtt ", theme.muted()));
-        spans.push(Span::styled(format_millis(rtt), theme.base()));
+        spans.push(Span::styled(fmt::millis(rtt), theme.base()));
     }
     if let Some(proto) = &app.conn.subprotocol {
         spans.push(sep.clone());

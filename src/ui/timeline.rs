@@ -1,5 +1,5 @@
-//! The event timeline: one row per event, newest at the bottom; the selected
-//! event can expand in place to its full content.
+//! The event timeline: one row per shown event, newest at the bottom; the
+//! selected event opens in the viewer.
 //!
 //! Only the visible window is formatted, so a frame costs the same with a
 //! thousand events in the history as with a hundred thousand.
@@ -12,9 +12,8 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::{detail, fmt, panel};
-use crate::app::App;
-use crate::duration::{format_duration, format_millis};
+use super::{fmt, panel, severity_style};
+use crate::app::{App, Clock, severity};
 use crate::engine::event::{Dir, EngineEvent, EventKind, Payload};
 use crate::sanitize::sanitize;
 use crate::theme::Theme;
@@ -45,8 +44,14 @@ fn dir_style(dir: Dir, theme: &Theme) -> Style {
     }
 }
 
-/// The row summary of `event`; `room` bounds the preview's length.
-pub(super) fn summary(event: &EngineEvent, room: usize, theme: &Theme) -> Summary {
+/// The row summary of the event at `pos`; `room` bounds the preview's length.
+pub(super) fn summary(
+    app: &App,
+    pos: u64,
+    event: &EngineEvent,
+    room: usize,
+    theme: &Theme,
+) -> Summary {
     let s = |arrow, label, style, preview| Summary {
         arrow,
         label,
@@ -67,7 +72,7 @@ pub(super) fn summary(event: &EngineEvent, room: usize, theme: &Theme) -> Summar
             insecure,
             ..
         } => {
-            let mut p = format!("{status} in {}", format_millis(*handshake_ms));
+            let mut p = format!("{status} in {}", fmt::millis(*handshake_ms));
             if let Some(proto) = subprotocol {
                 p.push_str(" · ");
                 p.push_str(&sanitize(proto, 32));
@@ -106,7 +111,7 @@ pub(super) fn summary(event: &EngineEvent, room: usize, theme: &Theme) -> Summar
         EventKind::Pong { dir, len, rtt_ms } => {
             let mut p = format!("{:>7}", fmt::bytes(*len));
             if let Some(rtt) = rtt_ms {
-                p = format!("{p} · rtt {}", format_millis(*rtt));
+                p = format!("{p} · rtt {}", fmt::millis(*rtt));
             }
             s(arrow(*dir), "pong", theme.muted(), p)
         }
@@ -121,11 +126,8 @@ pub(super) fn summary(event: &EngineEvent, room: usize, theme: &Theme) -> Summar
             if !info.reason.is_empty() {
                 let _ = write!(p, " · \"{}\"", sanitize(&info.reason, room));
             }
-            let style = if info.code == 1000 {
-                theme.ok()
-            } else {
-                theme.warn()
-            };
+            // The colour is the class the engine concluded, never the code.
+            let style = severity_style(severity(info.class), theme);
             s("·", "close", style, p)
         }
         EventKind::Error { class, message, .. } => s(
@@ -145,11 +147,17 @@ pub(super) fn summary(event: &EngineEvent, room: usize, theme: &Theme) -> Summar
             theme.accent(),
             format!(
                 "attempt #{attempt} in {} · {}",
-                format_duration(std::time::Duration::from_millis(*delay_ms)),
+                fmt::tenths(std::time::Duration::from_millis(*delay_ms)),
                 sanitize(rule, room)
             ),
         ),
-        EventKind::GiveUp { reason } => s("·", "give up", theme.error(), sanitize(reason, room)),
+        EventKind::GiveUp { reason } => {
+            // A give-up has the severity of the close that led to it.
+            let style = app
+                .class_before(pos)
+                .map_or(theme.warn(), |c| severity_style(severity(c), theme));
+            s("·", "give up", style, sanitize(reason, room))
+        }
         EventKind::Paused => s("·", "paused", theme.warn(), "auto-reconnect paused".into()),
         EventKind::Resumed { .. } => s(
             "·",
@@ -160,12 +168,21 @@ pub(super) fn summary(event: &EngineEvent, room: usize, theme: &Theme) -> Summar
     }
 }
 
-fn row(event: &EngineEvent, width: usize, theme: &Theme) -> Line<'static> {
-    // The preview gets what the time (9), arrow and label (7) leave.
-    let room = width.saturating_sub(20);
-    let sum = summary(event, room, theme);
+/// The time of `t` as the clock is set: run time, or UTC wall time.
+pub(super) fn time(app: &App, t: std::time::Duration) -> String {
+    match (app.clock, app.wall_zero) {
+        (Clock::Wall, Some(zero)) => fmt::wall(zero + t),
+        _ => fmt::clock(t),
+    }
+}
+
+fn row(app: &App, pos: u64, event: &EngineEvent, width: usize, theme: &Theme) -> Line<'static> {
+    let stamp = time(app, event.t);
+    // The preview gets what the time, arrow and label (11) leave.
+    let room = width.saturating_sub(stamp.chars().count() + 11);
+    let sum = summary(app, pos, event, room, theme);
     let line = Line::from(vec![
-        Span::styled(fmt::clock(event.t), theme.muted()),
+        Span::styled(stamp, theme.muted()),
         Span::raw(" "),
         Span::styled(sum.arrow, sum.style),
         Span::raw(" "),
@@ -177,15 +194,37 @@ fn row(event: &EngineEvent, width: usize, theme: &Theme) -> Line<'static> {
 }
 
 fn title(app: &App) -> String {
-    let mut t = format!(" events {} ", app.timeline.end());
+    let mut t = format!(" events {} ", fmt::count(app.timeline.end()));
     if app.timeline.dropped() > 0 {
-        let _ = write!(t, "(oldest {} dropped) ", app.timeline.dropped());
+        let _ = write!(
+            t,
+            "(oldest {} dropped) ",
+            fmt::count(app.timeline.dropped())
+        );
     }
-    t.push_str(if app.view.follow {
-        "· following "
+    if let Some(filter) = &app.filter {
+        let _ = write!(
+            t,
+            "· filter \"{}\" · {} of {} ",
+            sanitize(&filter.query, 24),
+            fmt::count(app.shown_len()),
+            fmt::count(app.timeline.len() as u64)
+        );
+    }
+    if app.hide_noise {
+        t.push_str("· pings hidden ");
+    }
+    let new = app.new_since_pinned();
+    if app.view.follow {
+        t.push_str("· following ");
+    } else if new > 0 {
+        let _ = write!(t, "· ↓ {} new · f follows ", fmt::count(new));
     } else {
-        "· scrolled: f follows "
-    });
+        t.push_str("· scrolled: f follows ");
+    }
+    if app.clock == Clock::Wall {
+        t.push_str("· UTC ");
+    }
     t
 }
 
@@ -199,33 +238,28 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme) {
         return;
     }
     let selected = app.selected();
-    let detail = match (
-        app.view.expanded,
-        selected.and_then(|p| app.timeline.get(p)),
-    ) {
-        (true, Some(event)) => detail::lines(event, width, usize::from(rows - 1), theme),
-        _ => Vec::new(),
-    };
-    let start = app.window_start(rows, u16::try_from(detail.len()).unwrap_or(u16::MAX));
+    let start = app.window_start(rows);
     let mut lines: Vec<Line<'static>> = Vec::with_capacity(usize::from(rows));
     let mut highlight = None;
-    let mut pos = start;
-    while lines.len() < usize::from(rows) {
+    for i in start..start + u64::from(rows) {
+        let Some(pos) = app.shown_at(i) else {
+            break;
+        };
         let Some(event) = app.timeline.get(pos) else {
             break;
         };
         if Some(pos) == selected && !app.view.follow {
             highlight = Some(lines.len());
         }
-        lines.push(row(event, width, theme));
-        if Some(pos) == selected && app.view.expanded {
-            lines.extend(detail.iter().cloned());
-        }
-        pos += 1;
+        lines.push(row(app, pos, event, width, theme));
     }
-    lines.truncate(usize::from(rows));
     if lines.is_empty() {
-        lines.push(Line::styled("waiting for the first event…", theme.muted()));
+        let text = if app.timeline.is_empty() {
+            "waiting for the first event…"
+        } else {
+            "no event matches the filter (Esc clears it)"
+        };
+        lines.push(Line::styled(text, theme.muted()));
     }
     frame.render_widget(Paragraph::new(lines).style(theme.base()), inner);
     if let Some(y) = highlight.and_then(|i| u16::try_from(i).ok()) {

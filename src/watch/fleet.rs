@@ -106,7 +106,7 @@ async fn run(
                 }
                 let _ = facts.send(Fact { client, t: start.elapsed(), what: What::Ended { success } });
             }
-            () = sleep_until(due), if due.is_some() => {
+            () = crate::duration::until(due), if due.is_some() => {
                 // Start every client that is due now in one go.
                 let now = tokio::time::Instant::now();
                 while next < n && start + plan.ramp.mul_f64(f64::from(next) / f64::from(n)) <= now {
@@ -157,12 +157,5 @@ fn launch(
             });
             None
         }
-    }
-}
-
-async fn sleep_until(at: Option<tokio::time::Instant>) {
-    match at {
-        Some(at) => tokio::time::sleep_until(at).await,
-        None => std::future::pending().await,
     }
 }

@@ -261,7 +261,7 @@ fn client_key(w: &mut WatchApp, key: KeyEvent, now: Instant) -> Vec<WatchEffect>
     let action = app::action(&app.mode, key);
     let back = match action {
         Some(Action::Quit) => app.mode == Mode::Normal,
-        Some(Action::Back) => app.mode == Mode::Normal && !app.view.expanded,
+        Some(Action::Back) => matches!(app.mode, Mode::Normal) && app.filter.is_none(),
         Some(Action::Interrupt) => {
             return vec![WatchEffect::StopAll(1001), WatchEffect::Quit];
         }
@@ -277,7 +277,12 @@ fn client_key(w: &mut WatchApp, key: KeyEvent, now: Instant) -> Vec<WatchEffect>
         match effect {
             Effect::Send(command) => out.push(WatchEffect::Command(client, command)),
             // A client's screen is live: nothing to save or replay from here.
-            Effect::Quit | Effect::Save(_) | Effect::Replay(_) => {}
+            Effect::Quit
+            | Effect::Save(_)
+            | Effect::Replay(_)
+            | Effect::Copy(_)
+            | Effect::Write { .. }
+            | Effect::Remember(_) => {}
         }
     }
     out

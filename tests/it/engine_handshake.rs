@@ -147,6 +147,10 @@ async fn a_silent_listener_hits_the_connect_timeout() {
     assert!(waited >= 295.0, "{}", run.dump());
     let message = run.events[1]["message"].as_str().unwrap_or_default();
     assert!(message.contains("300ms"), "{message}");
+    assert!(
+        message.contains("did not answer the upgrade request"),
+        "the stage that stalled: {message}"
+    );
     assert!(!message.contains("  "), "no runs of spaces: {message}");
 }
 

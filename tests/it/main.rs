@@ -39,6 +39,8 @@ mod replay_hostile;
 mod replay_tui;
 mod scenario_server;
 mod tui_pty;
+mod tui_pty_input;
+mod tui_screens;
 mod tui_snapshots;
 mod watch;
 mod watch_live;

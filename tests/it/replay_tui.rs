@@ -96,8 +96,9 @@ fn a_recording_plays_and_the_replay_keys_move_through_it() {
     // Clear the proposed name and type our own.
     pty.send(&"\x7f".repeat(80));
     pty.send(&format!("{}\r", saved.display()));
-    pty.wait_for("the save notice", |s| footer(s).contains("saved"));
-    let text = std::fs::read_to_string(&saved).unwrap();
+    pty.wait_for("the save notice", |s| footer(s).contains("events to"));
+    let text = std::fs::read_to_string(&saved)
+        .unwrap_or_else(|e| panic!("{e}: {}\n{}", saved.display(), pty.contents()));
     assert!(text.starts_with(r#"{"t_ms":0.0"#), "{text}");
     assert_eq!(
         text.lines().count(),

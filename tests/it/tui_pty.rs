@@ -94,12 +94,12 @@ const DOWN: &str = "\x1b[B";
 /// written to the terminal as it is.
 const HOSTILE: &str = "hi \u{1b}]0;pwned\u{7} \u{202e}dlrow";
 
-fn regions() -> Regions {
+pub(crate) fn regions() -> Regions {
     ui::layout(Rect::new(0, 0, COLS, ROWS))
 }
 
 /// The screen's text inside `area`, row by row.
-fn text_in(s: &vt100::Screen, area: Rect) -> Vec<String> {
+pub(crate) fn text_in(s: &vt100::Screen, area: Rect) -> Vec<String> {
     s.rows(area.x, area.width)
         .skip(usize::from(area.y))
         .take(usize::from(area.height))
@@ -116,12 +116,12 @@ fn inner(area: Rect) -> Rect {
     }
 }
 
-fn status(s: &vt100::Screen) -> String {
+pub(crate) fn status(s: &vt100::Screen) -> String {
     text_in(s, regions().status).concat()
 }
 
 /// True when one row of the timeline contains every one of `parts`.
-fn has_row(s: &vt100::Screen, parts: &[&str]) -> bool {
+pub(crate) fn has_row(s: &vt100::Screen, parts: &[&str]) -> bool {
     text_in(s, inner(regions().timeline))
         .iter()
         .any(|row| parts.iter().all(|p| row.contains(p)))
@@ -167,7 +167,7 @@ fn picked(s: &vt100::Screen) -> Option<u16> {
 /// Quits with `q` and checks that wsprobe exits 0 (`wait_exit` fails a run
 /// that does not end) and leaves the terminal as it found it: the output ends by leaving the
 /// alternate screen and showing the cursor, and raw mode is off.
-fn quit_and_check_restored(pty: &mut Pty) {
+pub(crate) fn quit_and_check_restored(pty: &mut Pty) {
     pty.send("q");
     assert_eq!(pty.wait_exit(), 0, "the exit status of a quit");
     pty.wait_output_end();

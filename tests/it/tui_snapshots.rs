@@ -11,23 +11,23 @@ use wsprobe::theme::Theme;
 
 use crate::support::tui::{self, *};
 
-type Scene = fn() -> (Script, u64);
+pub(crate) type Scene = fn() -> (Script, u64);
 
-fn connecting() -> (Script, u64) {
+pub(crate) fn connecting() -> (Script, u64) {
     let mut s = Script::new();
     s.viewport(80, 24);
     s.ev(0, tui::connecting(1, URL));
     (s, 250)
 }
 
-fn open_with_traffic() -> (Script, u64) {
+pub(crate) fn open_with_traffic() -> (Script, u64) {
     let mut s = Script::new();
     s.viewport(80, 24);
     traffic(&mut s, 1, 0);
     (s, 5_000)
 }
 
-fn closed_1006() -> (Script, u64) {
+pub(crate) fn closed_1006() -> (Script, u64) {
     let (mut s, _) = open_with_traffic();
     s.ev(
         5_100,
@@ -46,7 +46,7 @@ fn closed_1006() -> (Script, u64) {
     (s, 5_300)
 }
 
-fn closed_1012() -> (Script, u64) {
+pub(crate) fn closed_1012() -> (Script, u64) {
     let (mut s, _) = open_with_traffic();
     s.ev(
         5_100,
@@ -71,7 +71,7 @@ fn closed_1012() -> (Script, u64) {
     (s, 5_200)
 }
 
-fn countdown_running() -> (Script, u64) {
+pub(crate) fn countdown_running() -> (Script, u64) {
     let (s, _) = closed_1012();
     (s, 6_701)
 }
@@ -154,13 +154,13 @@ fn composer() -> (Script, u64) {
     (s, now)
 }
 
-fn explain() -> (Script, u64) {
+pub(crate) fn explain() -> (Script, u64) {
     let (mut s, now) = closed_1006();
     s.key(KeyCode::Char('e'));
     (s, now)
 }
 
-fn protocol_violation() -> (Script, u64) {
+pub(crate) fn protocol_violation() -> (Script, u64) {
     let (mut s, _) = open_with_traffic();
     s.ev(
         5_100,
@@ -201,13 +201,13 @@ const SCENES: [(&str, Scene); 13] = [
     ("protocol_violation", protocol_violation),
 ];
 
-fn themes() -> Vec<Theme> {
+pub(crate) fn themes() -> Vec<Theme> {
     Theme::builtins().expect("built-in themes parse")
 }
 
 /// The text with the footer's theme name (and the padding before it) made
 /// theme-neutral.
-fn neutral(text: &str, theme: &Theme) -> String {
+pub(crate) fn neutral(text: &str, theme: &Theme) -> String {
     let text = text.replace(&format!(" theme {}", theme.name), " theme ?");
     let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
     if let Some(footer) = lines.last_mut() {
@@ -216,47 +216,54 @@ fn neutral(text: &str, theme: &Theme) -> String {
     lines.join("\n")
 }
 
-fn cells_with_fg(buffer: &Buffer, color: Color) -> usize {
+pub(crate) fn cells_with_fg(buffer: &Buffer, color: Color) -> usize {
     buffer.content().iter().filter(|c| c.fg == color).count()
+}
+
+/// Draws `script` in every theme at `width`×`height`: one snapshot of the
+/// text, the same text in every theme, the theme's colours on screen.
+pub(crate) fn check_scene(name: &str, script: &mut Script, now_ms: u64, width: u16, height: u16) {
+    let themes = themes();
+    script.viewport(width, height);
+    let now = script.at(now_ms);
+    let default = render(&script.app, &themes[0], now, width, height);
+    insta::assert_snapshot!(format!("{name}_{width}x{height}"), text_of(&default));
+    for theme in &themes {
+        let buffer = render(&script.app, theme, now, width, height);
+        assert_eq!(
+            neutral(&text_of(&buffer), theme),
+            neutral(&text_of(&default), &themes[0]),
+            "{name}: the text differs in theme {}",
+            theme.name
+        );
+        // The background and the status bar's title carry the theme.
+        let corner = &buffer[(width - 1, 0)];
+        let title = &buffer[(1, 0)];
+        assert_eq!(corner.bg, theme.bg, "{name} in {}", theme.name);
+        assert_eq!(title.fg, theme.accent, "{name} in {}", theme.name);
+        if theme.name != "mono" {
+            assert!(cells_with_fg(&buffer, theme.border) > 10, "{name}: borders");
+        }
+    }
+    let styles: Vec<Vec<_>> = themes
+        .iter()
+        .map(|t| {
+            let b = render(&script.app, t, now, width, height);
+            b.content().iter().map(|c| (c.fg, c.bg)).collect()
+        })
+        .collect();
+    for (i, a) in styles.iter().enumerate() {
+        for b in &styles[i + 1..] {
+            assert_ne!(a, b, "{name}: two themes draw the same colours");
+        }
+    }
 }
 
 #[test]
 fn every_scene_in_every_theme_at_80x24() {
-    let themes = themes();
     for (name, scene) in SCENES {
-        let (script, now_ms) = scene();
-        let now = script.at(now_ms);
-        let default = render(&script.app, &themes[0], now, 80, 24);
-        insta::assert_snapshot!(format!("{name}_80x24"), text_of(&default));
-        for theme in &themes {
-            let buffer = render(&script.app, theme, now, 80, 24);
-            assert_eq!(
-                neutral(&text_of(&buffer), theme),
-                neutral(&text_of(&default), &themes[0]),
-                "{name}: the text differs in theme {}",
-                theme.name
-            );
-            // The background and the status bar's title carry the theme.
-            let corner = &buffer[(79, 0)];
-            let title = &buffer[(1, 0)];
-            assert_eq!(corner.bg, theme.bg, "{name} in {}", theme.name);
-            assert_eq!(title.fg, theme.accent, "{name} in {}", theme.name);
-            if theme.name != "mono" {
-                assert!(cells_with_fg(&buffer, theme.border) > 10, "{name}: borders");
-            }
-        }
-        let styles: Vec<Vec<_>> = themes
-            .iter()
-            .map(|t| {
-                let b = render(&script.app, t, now, 80, 24);
-                b.content().iter().map(|c| (c.fg, c.bg)).collect()
-            })
-            .collect();
-        for (i, a) in styles.iter().enumerate() {
-            for b in &styles[i + 1..] {
-                assert_ne!(a, b, "{name}: two themes draw the same colours");
-            }
-        }
+        let (mut script, now_ms) = scene();
+        check_scene(name, &mut script, now_ms, 80, 24);
     }
 }
 
@@ -278,14 +285,18 @@ fn every_file_in_themes_renders() {
 }
 
 #[test]
-fn a_huge_message_expands_within_the_screen() {
+fn a_huge_message_opens_in_the_viewer_and_scrolls_to_its_end() {
     let mut s = Script::new();
     s.viewport(80, 24);
-    let huge = "line of text\n".repeat(200_000) + &"x".repeat(1_000_000);
+    let huge = "line of text\n".repeat(200_000) + &"x".repeat(1_000_000) + "END";
     s.ev(0, tui::text(wsprobe::engine::event::Dir::In, &huge));
     s.key(KeyCode::Enter);
     let text = text_of(&render(&s.app, &themes()[0], s.at(10), 80, 24));
-    assert!(text.contains("cut to fit"), "{text}");
+    assert!(text.contains("↓ more"), "{text}");
+    s.key(KeyCode::End);
+    let text = text_of(&render(&s.app, &themes()[0], s.at(10), 80, 24));
+    assert!(text.contains("xEND"), "{text}");
+    assert!(!text.contains("↓ more"), "{text}");
 }
 
 #[test]
@@ -369,5 +380,5 @@ fn the_expanded_message_shows_pretty_json() {
         .key(KeyCode::Down);
     s.key(KeyCode::Enter);
     let text = text_of(&render(&s.app, &themes()[0], s.at(now), 80, 24));
-    assert!(text.contains(r#"│   "channel": "ticks","#), "{text}");
+    assert!(text.contains("│  \"channel\": \"ticks\","), "{text}");
 }

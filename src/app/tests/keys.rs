@@ -13,14 +13,11 @@ fn q_quits_with_1000_and_ctrl_c_with_1001() {
         [Effect::Send(Command::Quit { code: 1000 }), Effect::Quit]
     );
     assert_eq!(h.app.conn.phase, Phase::Closing);
-    for mode in [
-        Mode::Normal,
-        Mode::Help,
-        Mode::Composer {
-            text: String::new(),
-        },
-    ] {
-        h.app.mode = mode;
+    for key in [None, Some('?'), Some('i')] {
+        h.app.mode = Mode::Normal;
+        if let Some(c) = key {
+            h.char(c);
+        }
         let fx = h.key_mod(KeyCode::Char('c'), KeyModifiers::CONTROL);
         assert_eq!(
             fx,
@@ -36,7 +33,7 @@ fn alt_chords_are_not_keys() {
     h.char('i');
     h.key_mod(KeyCode::Char('x'), KeyModifiers::ALT);
     h.key_mod(KeyCode::Char('Y'), KeyModifiers::SHIFT);
-    assert_eq!(h.app.mode, Mode::Composer { text: "Y".into() });
+    assert_eq!(composed(&h.app), Some("Y"));
 }
 
 #[test]
@@ -65,15 +62,9 @@ fn c_picks_a_code_and_a_reason() {
     let mut h = Harness::new();
     h.open(0);
     assert!(h.char('c').is_empty());
-    assert_eq!(
-        h.app.mode,
-        Mode::Picker {
-            index: 0,
-            reason: String::new()
-        }
-    );
+    assert!(matches!(&h.app.mode, Mode::Picker(p) if p.index == 0 && p.reason.text.is_empty()));
     h.key(KeyCode::Up);
-    assert!(matches!(h.app.mode, Mode::Picker { index, .. } if index == CLOSE_CODES.len() - 1));
+    assert!(matches!(&h.app.mode, Mode::Picker(p) if p.index == CLOSE_CODES.len() - 1));
     h.key(KeyCode::Down);
     h.key(KeyCode::Down);
     for c in "bye!".chars() {
@@ -98,7 +89,7 @@ fn c_picks_a_code_and_a_reason() {
     for _ in 0..200 {
         h.char('é');
     }
-    assert!(matches!(&h.app.mode, Mode::Picker { reason, .. } if reason.len() <= MAX_REASON_BYTES));
+    assert!(matches!(&h.app.mode, Mode::Picker(p) if p.reason.text.len() <= MAX_REASON_BYTES));
     assert!(h.key(KeyCode::Esc).is_empty());
     assert_eq!(h.app.mode, Mode::Normal);
 }
@@ -114,13 +105,16 @@ fn i_composes_and_sends_text() {
     h.key(KeyCode::Backspace);
     assert_eq!(
         h.key(KeyCode::Enter),
-        [Effect::Send(Command::SendText("hi q".into()))]
+        [
+            Effect::Send(Command::SendText("hi q".into())),
+            Effect::Remember("hi q".into())
+        ]
     );
     assert_eq!(h.app.mode, Mode::Normal);
     h.char('i');
     h.char('x');
-    h.key_mod(KeyCode::Char('u'), KeyModifiers::CONTROL);
-    assert_eq!(h.app.mode, Mode::Composer { text: "x".into() });
+    h.key_mod(KeyCode::Char('x'), KeyModifiers::ALT);
+    assert_eq!(composed(&h.app), Some("x"));
     assert!(h.key(KeyCode::Esc).is_empty());
     assert_eq!(h.app.mode, Mode::Normal);
 }
@@ -129,7 +123,7 @@ fn i_composes_and_sends_text() {
 fn help_opens_and_closes() {
     let mut h = Harness::new();
     h.char('?');
-    assert_eq!(h.app.mode, Mode::Help);
+    assert_eq!(h.app.mode, Mode::Help { scroll: 0 });
     assert!(
         h.char('q').is_empty(),
         "q leaves the overlay, it does not quit"
@@ -180,36 +174,27 @@ fn scrolling_leaves_the_tail_and_f_returns() {
 fn the_window_keeps_the_selection_in_view() {
     let mut h = Harness::new();
     h.messages(0, 100);
-    assert_eq!(h.app.window_start(10, 0), 90, "following shows the tail");
+    assert_eq!(h.app.window_start(10), 90, "following shows the tail");
     h.key(KeyCode::Home);
-    assert_eq!(h.app.window_start(10, 0), 0);
+    assert_eq!(h.app.window_start(10), 0);
     h.app.view.selected = 50;
-    assert_eq!(h.app.window_start(10, 0), 41, "selection at the bottom row");
-    h.app.view.expanded = true;
-    assert_eq!(h.app.window_start(10, 4), 45, "room for the detail below");
+    assert_eq!(h.app.window_start(10), 41, "selection at the bottom row");
     h.app.view.top = 95;
     h.app.view.selected = 99;
-    h.app.view.expanded = false;
-    assert_eq!(
-        h.app.window_start(10, 0),
-        90,
-        "no empty rows below the newest"
-    );
+    assert_eq!(h.app.window_start(10), 90, "no empty rows below the newest");
 }
 
 #[test]
-fn enter_expands_and_pins_esc_collapses() {
+fn enter_opens_the_viewer_and_pins_esc_leaves() {
     let mut h = Harness::new();
     h.messages(0, 5);
     h.key(KeyCode::Enter);
-    assert!(h.app.view.expanded && !h.app.view.follow);
+    assert!(matches!(&h.app.mode, Mode::Viewer(v) if v.pos == 4));
+    assert!(!h.app.view.follow);
     h.messages(10, 5);
     assert_eq!(h.app.selected(), Some(4));
-    h.key(KeyCode::Enter);
-    assert!(!h.app.view.expanded);
-    h.key(KeyCode::Enter);
     h.key(KeyCode::Esc);
-    assert!(!h.app.view.expanded);
+    assert_eq!(h.app.mode, Mode::Normal);
 }
 
 #[test]
@@ -233,11 +218,14 @@ fn e_explains_the_selected_or_last_close() {
     h.char('e');
     assert_eq!(
         h.app.mode,
-        Mode::Explain(Explained {
-            entry: catalog::lookup(1006),
-            trigger: Trigger::Code(1006),
-            class: Class::Abnormal,
-        })
+        Mode::Explain {
+            shown: Explained {
+                entry: catalog::lookup(1006),
+                trigger: Trigger::Code(1006),
+                class: Class::Abnormal,
+            },
+            scroll: 0
+        }
     );
     assert!(h.app.notice.is_none());
     h.char('e');
@@ -271,11 +259,7 @@ fn sending_or_closing_without_a_connection_says_so() {
     h.char('i');
     h.char('x');
     assert!(h.key(KeyCode::Enter).is_empty(), "nothing to send it on");
-    assert_eq!(
-        h.app.mode,
-        Mode::Composer { text: "x".into() },
-        "the text is kept"
-    );
+    assert_eq!(composed(&h.app), Some("x"), "the text is kept");
     assert!(
         h.app
             .notice

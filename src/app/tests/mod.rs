@@ -3,6 +3,7 @@
 
 mod events;
 mod keys;
+mod new_keys;
 mod replay;
 
 use std::time::{Duration, Instant};
@@ -73,6 +74,14 @@ impl Harness {
         for i in 0..n {
             self.event(from_ms + i, text(Dir::In, &format!("m{i}")));
         }
+    }
+}
+
+/// The composer's text, when it is open.
+pub(super) fn composed(app: &App) -> Option<&str> {
+    match &app.mode {
+        Mode::Composer(c) => Some(c.editor.text.as_str()),
+        _ => None,
     }
 }
 

@@ -77,13 +77,11 @@ fn s_proposes_a_name_and_saves_to_what_was_typed() {
     h.app.save_name = "wsprobe-h-20261129-120000.jsonl".into();
     h.open(0);
     assert!(h.char('s').is_empty());
-    assert_eq!(
-        h.app.mode,
-        Mode::Prompt {
-            purpose: PromptFor::Save,
-            text: "wsprobe-h-20261129-120000.jsonl".into()
-        }
-    );
+    let Mode::Prompt(p) = &h.app.mode else {
+        panic!("a prompt: {:?}", h.app.mode);
+    };
+    assert_eq!(p.purpose, Purpose::Save);
+    assert_eq!(p.editor.text, "wsprobe-h-20261129-120000.jsonl");
     for _ in 0..6 {
         h.key(KeyCode::Backspace);
     }

@@ -73,9 +73,24 @@ impl Script {
         self
     }
 
-    pub fn viewport(&mut self, width: u16, height: u16) -> &mut Self {
-        let rows = ui::timeline_rows(Rect::new(0, 0, width, height));
+    pub fn key_mod(&mut self, code: KeyCode, mods: KeyModifiers) -> &mut Self {
         let now = self.at(self.last_ms);
+        update(&mut self.app, Msg::Key(KeyEvent::new(code, mods)), now);
+        self
+    }
+
+    pub fn paste(&mut self, text: &str) -> &mut Self {
+        let now = self.at(self.last_ms);
+        update(&mut self.app, Msg::Paste(text.into()), now);
+        self
+    }
+
+    /// The screen's size, as the event loop reports it: the app learns the
+    /// size and the timeline's rows.
+    pub fn viewport(&mut self, width: u16, height: u16) -> &mut Self {
+        let now = self.at(self.last_ms);
+        update(&mut self.app, Msg::Screen { width, height }, now);
+        let rows = ui::timeline_rows_for(Rect::new(0, 0, width, height), &self.app);
         update(&mut self.app, Msg::Viewport { rows }, now);
         self
     }
