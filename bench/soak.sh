@@ -3,9 +3,9 @@
 # (the server closes with 1001 at once; a fast policy reconnects after about
 # a millisecond), first headless, then the TUI in a pseudo-terminal. For the
 # client process it samples resident memory (VmRSS), open file descriptors
-# and threads from /proc at cycle 100 and at the end, and prints a table:
-# flat figures mean a reconnect cycle leaks nothing. The TUI runs twice: with
-# its default history and with --history 1000.
+# and threads from /proc at cycle 100, half way and at the end, and prints a
+# table: flat figures mean a reconnect cycle leaks nothing. The TUI runs
+# twice: with its default history and with --history 1000.
 #
 # Uses only the release binary (built if missing) and /proc; the TUI run
 # needs `script` (util-linux) or python3.
@@ -16,6 +16,7 @@ cd "$(dirname "$0")/.."
 
 cycles="${1:-10000}"
 early=100
+half=$((cycles / 2))
 # Attempt N starts when N-1 cycles are done; the run is sampled at the start
 # of attempt cycles+1 and then stopped. The limit only bounds a stray run.
 attempts=$((cycles + 1))
@@ -81,13 +82,15 @@ start=$EPOCHREALTIME
 "$bin" "$target" --headless --policy "$tmp/fast.toml" --max-attempts "$limit" \
     >"$tmp/lines" 2>"$tmp/headless.err" &
 client=$!
-first="" last=""
+first="" mid="" last=""
 while IFS= read -r line; do
     if [[ "$line" =~ connecting\ +attempt\ ([0-9]+) ]]; then
         n=${BASH_REMATCH[1]}
         # Attempt N starts when N-1 cycles are done.
         if ((n == early + 1)); then
             first="$(sample "$client")"
+        elif ((n == half + 1)); then
+            mid="$(sample "$client")"
         elif ((n == attempts)); then
             last="$(sample "$client")"
             kill "$client" 2>/dev/null || true
@@ -96,7 +99,8 @@ while IFS= read -r line; do
 done <"$tmp/lines"
 wait "$client" || true
 secs=$(elapsed "$start")
-rows+=("$(row headless "$early" "$first")" "$(row headless "$cycles" "$last")")
+rows+=("$(row headless "$early" "$first")" "$(row headless "$half" "$mid")"
+    "$(row headless "$cycles" "$last")")
 headless_time=$secs
 
 # --- TUI in a pseudo-terminal: count cycles from its debug log ------------
@@ -104,7 +108,7 @@ headless_time=$secs
 # run_tui LABEL [ARGS…]: one run, two rows; the time goes to $tui_time.
 run_tui() {
     local label=$1 log="$tmp/$1.log" keys="$tmp/$1.keys" cmd wrapper tui n
-    local first="" last="" first_at="" last_at="" start deadline
+    local first="" mid="" last="" first_at="" mid_at="" last_at="" start deadline
     shift
     : >"$log"
     cmd="stty cols 120 rows 40; RUST_LOG=wsprobe=debug exec $(printf '%q' "$bin") \
@@ -138,6 +142,10 @@ $(printf '%q' "$target") --policy $(printf '%q' "$tmp/fast.toml") --max-attempts
             first="$(sample "$tui")"
             first_at=$n
         fi
+        if [[ -z "$mid" ]] && ((n >= half)); then
+            mid="$(sample "$tui")"
+            mid_at=$n
+        fi
         if ((n >= cycles)); then
             last="$(sample "$tui")"
             last_at=$n
@@ -150,12 +158,13 @@ $(printf '%q' "$target") --policy $(printf '%q' "$tmp/fast.toml") --max-attempts
     printf q >&3
     exec 3>&-
     wait "$wrapper" || true
-    rows+=("$(row "$label" "${first_at:-?}" "$first")" "$(row "$label" "${last_at:-?}" "$last")")
+    rows+=("$(row "$label" "${first_at:-?}" "$first")" "$(row "$label" "${mid_at:-?}" "$mid")"
+        "$(row "$label" "${last_at:-?}" "$last")")
 }
 
 # The TUI keeps up to --history events (100 000 by default; a cycle makes
 # three or four), so its memory may grow with them; the second run keeps
-# 1 000, which tells that growth from a leak.
+# 1 000 (full after some 300 cycles), which tells that growth from a leak.
 run_tui tui
 tui_time_full=$tui_time
 run_tui tui-h1000 --history 1000
