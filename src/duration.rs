@@ -57,7 +57,14 @@ pub fn parse_duration(input: &str) -> Result<Duration, DurationError> {
     if !secs.is_finite() || secs > 1e9 {
         return Err(err("it is too large"));
     }
-    Ok(Duration::from_secs_f64(secs))
+    Ok(whole_millis(secs))
+}
+
+/// Seconds rounded to whole milliseconds, the finest unit that is written
+/// and shown: what [`format_duration`] writes then parses back exactly, and
+/// no value (such as `0.4ms`) reads as zero only once it is shown.
+fn whole_millis(secs: f64) -> Duration {
+    Duration::from_millis((secs * 1000.0).round() as u64)
 }
 
 /// Formats a duration in wsprobe's one style, used by every view (TUI,
@@ -171,7 +178,7 @@ impl<'de> Deserialize<'de> for Dur {
         }
         match Raw::deserialize(d)? {
             Raw::Text(s) => s.parse().map_err(serde::de::Error::custom),
-            Raw::Secs(n) if (0.0..1e9).contains(&n) => Ok(Dur(Duration::from_secs_f64(n))),
+            Raw::Secs(n) if (0.0..1e9).contains(&n) => Ok(Dur(whole_millis(n))),
             Raw::Secs(n) => Err(serde::de::Error::custom(format!(
                 "invalid duration {n}: use a string like \"5s\""
             ))),
@@ -203,6 +210,40 @@ mod tests {
         assert!(parse_duration("abc").is_err());
         assert!(parse_duration("5 parsecs").is_err());
         assert!(parse_duration("").is_err());
+    }
+
+    #[test]
+    fn values_are_whole_milliseconds() {
+        assert_eq!(parse_duration("0.4ms"), Ok(Duration::ZERO));
+        assert_eq!(parse_duration("1.6ms"), Ok(Duration::from_millis(2)));
+        assert_eq!(parse_duration("0.0004"), Ok(Duration::ZERO));
+        let d: Dur = toml::from_str::<toml::Table>("d = 0.0016").unwrap()["d"]
+            .clone()
+            .try_into()
+            .unwrap();
+        assert_eq!(d, Dur(Duration::from_millis(2)));
+    }
+
+    #[test]
+    fn large_values_format_back_to_the_same_text() {
+        // Summed in f64, this once came back as 35.599999994s.
+        let s = "3777760m35.6s";
+        assert_eq!(format_duration(parse_duration(s).unwrap()), s);
+    }
+
+    #[test]
+    fn a_shown_policy_with_sub_millisecond_values_parses_back() {
+        use crate::engine::policy::file::{parse, show};
+        let text = "[liveness]\nping-interval = \"1.4ms\"\nping-timeout = 0.0026\n";
+        let policy = parse("p.toml", text).unwrap();
+        assert_eq!(policy.ping_interval, Duration::from_millis(1));
+        let back = parse("shown.toml", &show(&policy)).unwrap();
+        assert_eq!(
+            (back.ping_interval, back.ping_timeout),
+            (policy.ping_interval, policy.ping_timeout)
+        );
+        // Below half a millisecond is zero, refused where zero is.
+        assert!(parse("p.toml", "[liveness]\nping-interval = \"0.4ms\"\n").is_err());
     }
 
     #[test]

@@ -30,6 +30,10 @@ pub mod target;
 pub mod tls;
 pub mod transport;
 
+/// Public for the fuzz targets only.
+#[doc(hidden)]
+pub use session::close_from_wire;
+
 /// The house rule, enforced: the engine (and the scenario server) name no
 /// view and no command line. A `use` of one of these fails the build's tests.
 #[cfg(test)]

@@ -218,10 +218,8 @@ async fn drain_raw(ws: &mut Socket) -> bool {
 
 /// The close as the server sent it, and the forbidden code when it sent one.
 /// A forbidden code is a protocol violation, and the policy hears it so.
-pub(crate) fn close_from_wire(
-    raw: Option<&[u8]>,
-    frame: Option<&CloseFrame>,
-) -> (CloseInfo, Option<u16>) {
+#[doc(hidden)]
+pub fn close_from_wire(raw: Option<&[u8]>, frame: Option<&CloseFrame>) -> (CloseInfo, Option<u16>) {
     let server = |code: u16, reason: String, wire: bool| CloseInfo {
         code,
         name: catalog::name_of(code).to_string(),

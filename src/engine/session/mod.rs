@@ -3,6 +3,8 @@
 
 mod close;
 
+pub use close::close_from_wire;
+
 use std::collections::VecDeque;
 use std::pin::Pin;
 use std::time::Duration;

@@ -1,0 +1,143 @@
+//! The tap's frame-header reader, fed a server byte stream split at points
+//! the input chooses, through `Tap`'s `AsyncRead`.
+//!
+//! Input: one byte with the number of cuts (low four bits), two bytes per
+//! cut, then the stream (HTTP head and frames).
+//!
+//! Checks: no panic; the close payload the tap reports is the one a plain
+//! whole-buffer reading finds, i.e. a slice of the input (unmasked with the
+//! frame's mask when it had one); splitting the stream does not change it;
+//! and when tungstenite, reading the same bytes as the engine does, hands
+//! over a Close frame, the tap holds the same code and reason.
+#![no_main]
+
+use futures_util::StreamExt;
+use fuzz_support::{ChunkStream, chunks, cuts_and_stream, reference_close, run_ready};
+use libfuzzer_sys::fuzz_target;
+use tokio::io::AsyncReadExt;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::http::HeaderValue;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use wsprobe::engine::tap::{FrameWatch, Tap};
+
+/// The key of RFC 6455 §1.3; its accept value is
+/// `s3pPLMBiTxaQ9kYGzzhZRbK+xOo=`, which the seed heads carry.
+const KEY: &str = "dGhlIHNhbXBsZSBub25jZQ==";
+
+fuzz_target!(|data: &[u8]| {
+    let (cuts, stream) = cuts_and_stream(data);
+    let parts = chunks(stream, &cuts);
+
+    // Through the AsyncRead wrapper, chunk by chunk.
+    let mut tap = Tap::new(ChunkStream::new(&parts));
+    let mut buf = vec![0u8; 4096];
+    let mut total = 0;
+    loop {
+        let n = run_ready(tap.read(&mut buf), 4).expect("in-memory reads are ready");
+        let n = n.expect("in-memory reads do not fail");
+        if n == 0 {
+            break;
+        }
+        total += n;
+    }
+    assert_eq!(total, stream.len(), "the tap passes every byte through");
+    let split = tap.watch().close_payload().map(<[u8]>::to_vec);
+
+    // All at once.
+    let mut whole = FrameWatch::default();
+    whole.observe(stream);
+    assert_eq!(
+        whole.close_payload(),
+        split.as_deref(),
+        "cutting the stream changed the close payload"
+    );
+
+    // A slice of the input, as a plain reading finds it.
+    let expected = reference_close(stream).map(|(at, len, mask)| {
+        let mut p = stream[at..at + len].to_vec();
+        if let Some(m) = mask {
+            for (i, b) in p.iter_mut().enumerate() {
+                *b ^= m[i % 4];
+            }
+        }
+        p
+    });
+    assert_eq!(split, expected, "the tap's close payload is not the wire's");
+    if let Some(p) = &split {
+        assert!(p.len() <= 125);
+    }
+
+    // Known fault, reported: the tap takes the head to end at the first
+    // `\r\n\r\n`, while tungstenite (httparse) also ends it at a bare
+    // `\n\n`. After such a head the tap misses the server's Close, or reads
+    // one out of a message that holds `\r\n\r\n`. Streams whose head ends
+    // elsewhere than the tap thinks are not compared until it is fixed.
+    if head_end(stream).is_some_and(|end| Some(end) != crlf_head_end(stream)) {
+        return;
+    }
+    differential(&parts);
+});
+
+/// Where httparse (as tungstenite uses it) ends the response head.
+fn head_end(stream: &[u8]) -> Option<usize> {
+    let mut headers = [httparse::EMPTY_HEADER; 124];
+    match httparse::Response::new(&mut headers).parse(stream) {
+        Ok(httparse::Status::Complete(n)) => Some(n),
+        _ => None,
+    }
+}
+
+/// Where the tap ends it: after the first `\r\n\r\n`.
+fn crlf_head_end(stream: &[u8]) -> Option<usize> {
+    stream
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map(|i| i + 4)
+}
+
+/// Runs tungstenite's client over the same chunks, as `dial` does (the tap
+/// under the WebSocket), and compares the Close it reports with the tap's.
+fn differential(parts: &[&[u8]]) {
+    let mut request = "ws://fuzz.invalid/"
+        .into_client_request()
+        .expect("a valid request");
+    request
+        .headers_mut()
+        .insert("sec-websocket-key", HeaderValue::from_static(KEY));
+    let tap = Tap::new(ChunkStream::new(parts));
+    let Some(Ok((mut ws, _response))) =
+        run_ready(tokio_tungstenite::client_async(request, tap), 64)
+    else {
+        return;
+    };
+    for _ in 0..4096 {
+        let Some(Some(next)) = run_ready(ws.next(), 64) else {
+            return;
+        };
+        let Ok(msg) = next else { return };
+        let Message::Close(frame) = msg else { continue };
+        let seen = ws.get_ref().watch().close_payload();
+        match frame {
+            None => assert_eq!(seen, Some(&[][..]), "tungstenite saw an empty Close"),
+            Some(frame) => {
+                let Some([a, b, reason @ ..]) = seen else {
+                    panic!("tungstenite saw Close {frame:?}, the tap saw {seen:?}");
+                };
+                let code = u16::from_be_bytes([*a, *b]);
+                if CloseCode::from(code).is_allowed() {
+                    assert_eq!(u16::from(frame.code), code, "close code differs");
+                    assert_eq!(
+                        frame.reason.as_bytes(),
+                        reason,
+                        "close reason differs from the tap's"
+                    );
+                } else {
+                    // tungstenite replaces a forbidden code (and its reason).
+                    assert_eq!(frame.code, CloseCode::Protocol);
+                }
+            }
+        }
+        return;
+    }
+}
