@@ -14,6 +14,7 @@ pub mod explain;
 pub mod export;
 pub mod headless;
 pub mod input;
+pub mod logging;
 pub mod memory;
 pub mod metrics;
 pub mod paths;

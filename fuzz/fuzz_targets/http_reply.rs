@@ -188,7 +188,8 @@ fuzz_target!(|data: &[u8]| {
         },
     };
     let mut out = Vec::new();
-    write_json(&mut out, &event).expect("in memory");
+    let style = wsprobe::headless::JsonStyle::full(std::time::UNIX_EPOCH);
+    write_json(&mut out, &event, &style).expect("in memory");
     let line = one_line(&out);
     let v: serde_json::Value = serde_json::from_str(line).expect("JSON");
     assert_eq!(v["message"].as_str(), Some(failure.message.as_str()));

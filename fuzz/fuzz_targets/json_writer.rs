@@ -109,7 +109,8 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let mut out = Vec::new();
-    write_json(&mut out, &event).expect("writing to memory does not fail");
+    let style = wsprobe::headless::JsonStyle::full(std::time::UNIX_EPOCH);
+    write_json(&mut out, &event, &style).expect("writing to memory does not fail");
 
     assert_eq!(out.last(), Some(&b'\n'), "the line is not ended");
     assert_eq!(
