@@ -1,4 +1,3 @@
-
 use super::*;
 
 fn parse(target: &str) -> Result<Target, RouteError> {
