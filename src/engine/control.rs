@@ -7,7 +7,8 @@ use tokio::sync::mpsc;
 use tokio::time::Instant;
 
 use crate::engine::emit::Emitter;
-use crate::engine::event::{Command, EventKind};
+use crate::engine::event::{CloseInfo, Command, EventKind};
+use crate::engine::policy::Outcome;
 
 /// Why an attempt (or a wait) ended without asking the policy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,6 +21,17 @@ pub(crate) enum Interrupt {
     ReconnectNow,
     /// The user closed the connection (no automatic reconnect follows).
     UserClose,
+}
+
+/// The end of one attempt, before the policy has been asked.
+#[derive(Debug, Clone)]
+pub(crate) struct AttemptEnd {
+    /// What the policy is told.
+    pub outcome: Outcome,
+    /// Set when a command or the deadline ended it.
+    pub interrupt: Option<Interrupt>,
+    /// How it closed; the engine adds the class and reports it.
+    pub close: CloseInfo,
 }
 
 /// What a command asks of the phase that received it.

@@ -2,8 +2,9 @@
 
 use tokio::time::Instant;
 
-use super::{AttemptEnd, Engine};
+use super::Engine;
 use crate::duration::until;
+use crate::engine::control::AttemptEnd;
 use crate::engine::control::{Interrupt, Step, ms};
 use crate::engine::dial::{self, Failure};
 use crate::engine::event::{CloseInfo, EventKind, Initiator};

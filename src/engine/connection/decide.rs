@@ -2,7 +2,8 @@
 
 use std::time::Duration;
 
-use super::{AttemptEnd, Engine};
+use super::Engine;
+use crate::engine::control::AttemptEnd;
 use crate::engine::control::Interrupt;
 use crate::engine::policy::{Class, Decision, Trigger};
 

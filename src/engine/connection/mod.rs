@@ -15,7 +15,7 @@ use crate::engine::control::{Control, Interrupt, Pending, Step, ms};
 use crate::engine::emit::{Emitter, EventSink, Output};
 use crate::engine::error::EngineError;
 use crate::engine::event::{CloseInfo, Command, EngineEvent, EventKind};
-use crate::engine::policy::{History, Outcome, random_seed};
+use crate::engine::policy::{History, random_seed};
 mod attempt;
 mod decide;
 
@@ -129,17 +129,6 @@ fn start(
         commands,
         task,
     })
-}
-
-/// The end of one attempt, before the policy has been asked.
-#[derive(Debug, Clone)]
-pub(crate) struct AttemptEnd {
-    /// What the policy is told.
-    pub outcome: Outcome,
-    /// Set when a command or the deadline ended it.
-    pub interrupt: Option<Interrupt>,
-    /// How it closed; the engine adds the class and reports it.
-    pub close: CloseInfo,
 }
 
 struct Engine {

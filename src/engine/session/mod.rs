@@ -15,8 +15,7 @@ use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 
 use crate::duration::format_duration;
 use crate::duration::until;
-use crate::engine::connection::AttemptEnd;
-use crate::engine::control::{Control, Interrupt, Step};
+use crate::engine::control::{AttemptEnd, Control, Interrupt, Step};
 use crate::engine::dial::Socket;
 use crate::engine::emit::Emitter;
 use crate::engine::event::{
