@@ -6,9 +6,10 @@
 //!
 //! Checks: no panic; the close payload the tap reports is the one a plain
 //! whole-buffer reading finds, i.e. a slice of the input (unmasked with the
-//! frame's mask when it had one); splitting the stream does not change it;
-//! and when tungstenite, reading the same bytes as the engine does, hands
-//! over a Close frame, the tap holds the same code and reason.
+//! frame's mask when it had one), for heads that end in CRLF; splitting the
+//! stream does not change it; and when tungstenite, reading the same bytes
+//! as the engine does, hands over a Close frame, the tap holds the same
+//! code and reason (heads that end in bare line feeds included).
 #![no_main]
 
 use futures_util::StreamExt;
@@ -41,41 +42,44 @@ fuzz_target!(|data: &[u8]| {
         }
         total += n;
     }
-    assert_eq!(total, stream.len(), "the tap passes every byte through");
+    // The tap may rewrite the upgrade reply's head (interim 1xx answers are
+    // dropped, a `Connection` token list becomes `Upgrade`), so the byte
+    // count can differ; frames after the head pass unchanged, and what the
+    // watch reports of them must agree with a read of the whole stream.
+    // A bare line feed in the head becomes CRLF: at most one byte each.
+    assert!(total <= 2 * stream.len(), "the tap invents no data");
     let split = tap.watch().close_payload().map(<[u8]>::to_vec);
 
-    // All at once.
-    let mut whole = FrameWatch::default();
-    whole.observe(stream);
-    assert_eq!(
-        whole.close_payload(),
-        split.as_deref(),
-        "cutting the stream changed the close payload"
-    );
+    // A head that ends in bare line feeds is rewritten with CRLF by the tap
+    // (as httparse reads it), so a plain reading of the raw bytes, which
+    // only knows `\r\n\r\n`, is no reference for it; tungstenite is (below).
+    let bare_lf_head = head_end(stream).is_some_and(|end| Some(end) != crlf_head_end(stream));
+    if !bare_lf_head {
+        // All at once.
+        let mut whole = FrameWatch::default();
+        whole.observe(stream);
+        assert_eq!(
+            whole.close_payload(),
+            split.as_deref(),
+            "cutting the stream changed the close payload"
+        );
 
-    // A slice of the input, as a plain reading finds it.
-    let expected = reference_close(stream).map(|(at, len, mask)| {
-        let mut p = stream[at..at + len].to_vec();
-        if let Some(m) = mask {
-            for (i, b) in p.iter_mut().enumerate() {
-                *b ^= m[i % 4];
+        // A slice of the input, as a plain reading finds it.
+        let expected = reference_close(stream).map(|(at, len, mask)| {
+            let mut p = stream[at..at + len].to_vec();
+            if let Some(m) = mask {
+                for (i, b) in p.iter_mut().enumerate() {
+                    *b ^= m[i % 4];
+                }
             }
+            p
+        });
+        assert_eq!(split, expected, "the tap's close payload is not the wire's");
+        if let Some(p) = &split {
+            assert!(p.len() <= 125);
         }
-        p
-    });
-    assert_eq!(split, expected, "the tap's close payload is not the wire's");
-    if let Some(p) = &split {
-        assert!(p.len() <= 125);
     }
 
-    // Known fault, reported: the tap takes the head to end at the first
-    // `\r\n\r\n`, while tungstenite (httparse) also ends it at a bare
-    // `\n\n`. After such a head the tap misses the server's Close, or reads
-    // one out of a message that holds `\r\n\r\n`. Streams whose head ends
-    // elsewhere than the tap thinks are not compared until it is fixed.
-    if head_end(stream).is_some_and(|end| Some(end) != crlf_head_end(stream)) {
-        return;
-    }
     differential(&parts);
 });
 
