@@ -53,8 +53,11 @@ fuzz_target!(|data: &[u8]| {
     // A head that ends in bare line feeds is rewritten with CRLF by the tap
     // (as httparse reads it), so a plain reading of the raw bytes, which
     // only knows `\r\n\r\n`, is no reference for it; tungstenite is (below).
+    // Interim 1xx answers before the 101 are dropped by the tap too, so the
+    // plain reading is only a reference for a stream that starts with its 101.
     let bare_lf_head = head_end(stream).is_some_and(|end| Some(end) != crlf_head_end(stream));
-    if !bare_lf_head {
+    let interim = first_status(stream).is_some_and(|s| s != 101);
+    if !bare_lf_head && !interim {
         // All at once.
         let mut whole = FrameWatch::default();
         whole.observe(stream);
@@ -90,6 +93,15 @@ fn head_end(stream: &[u8]) -> Option<usize> {
         Ok(httparse::Status::Complete(n)) => Some(n),
         _ => None,
     }
+}
+
+/// The status on the first line (`HTTP/1.x NNN`), read as the tap reads it:
+/// from the status line alone, whatever the headers hold.
+fn first_status(stream: &[u8]) -> Option<u16> {
+    let line = stream.split(|&b| b == b'\n').next()?;
+    let rest = line.strip_prefix(b"HTTP/1.")?;
+    let code = rest.get(2..5)?;
+    std::str::from_utf8(code).ok()?.parse().ok()
 }
 
 /// Where the tap ends it: after the first `\r\n\r\n`.

@@ -121,10 +121,22 @@ pub fn redact_header(name: &str, value: &str, show_secrets: bool) -> String {
 /// exactly as written).
 pub fn redact_url(url: &url::Url, show_secrets: bool) -> String {
     if show_secrets {
-        url.to_string()
-    } else {
-        redact_urls(url.as_str()).into_owned()
+        return url.to_string();
     }
+    // A parsed URL knows where its password is: no guessing from the text
+    // (a quote or a `%00` in the user part must not hide what follows).
+    let mut url = url.clone();
+    if url.password().is_some() {
+        let _ = url.set_password(Some(REDACTED));
+    }
+    if let Some(query) = url.query() {
+        let redacted: Vec<String> = query
+            .split('&')
+            .map(|pair| redact_pair(pair).into_owned())
+            .collect();
+        url.set_query(Some(&redacted.join("&")));
+    }
+    url.to_string()
 }
 
 /// Where a URL ends inside a header value (`<…>` in `Link`, quotes, spaces).
@@ -204,6 +216,15 @@ fn redact_pair(pair: &str) -> Cow<'_, str> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_quote_in_the_user_part_does_not_hide_the_password() {
+        let url = url::Url::parse("ws://a.e'%00le:le%3A802@0.1.88.16/?token=x&a=1").unwrap();
+        let shown = super::redact_url(&url, false);
+        assert!(!shown.contains("le%3A802"), "{shown}");
+        assert!(!shown.contains("token=x"), "{shown}");
+        assert!(shown.contains("a=1"), "{shown}");
+    }
+
     #[test]
     fn the_handshake_nonce_is_shown() {
         assert!(!super::is_secret_header("Sec-WebSocket-Key"));
