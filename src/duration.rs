@@ -57,14 +57,14 @@ pub fn parse_duration(input: &str) -> Result<Duration, DurationError> {
     if !secs.is_finite() || secs > 1e9 {
         return Err(err("it is too large"));
     }
-    Ok(whole_millis(secs))
+    Ok(whole_micros(secs))
 }
 
-/// Seconds rounded to whole milliseconds, the finest unit that is written
-/// and shown: what [`format_duration`] writes then parses back exactly, and
-/// no value (such as `0.4ms`) reads as zero only once it is shown.
-fn whole_millis(secs: f64) -> Duration {
-    Duration::from_millis((secs * 1000.0).round() as u64)
+/// Seconds rounded to whole microseconds, the finest unit that is written
+/// and shown (`0.4ms`): what [`format_duration`] writes then parses back
+/// exactly, whatever the sums of `f64` made of the last digits.
+fn whole_micros(secs: f64) -> Duration {
+    Duration::from_micros((secs * 1_000_000.0).round() as u64)
 }
 
 /// Formats a duration in wsprobe's one style, used by every view (TUI,
@@ -178,7 +178,7 @@ impl<'de> Deserialize<'de> for Dur {
         }
         match Raw::deserialize(d)? {
             Raw::Text(s) => s.parse().map_err(serde::de::Error::custom),
-            Raw::Secs(n) if (0.0..1e9).contains(&n) => Ok(Dur(whole_millis(n))),
+            Raw::Secs(n) if (0.0..1e9).contains(&n) => Ok(Dur(whole_micros(n))),
             Raw::Secs(n) => Err(serde::de::Error::custom(format!(
                 "invalid duration {n}: use a string like \"5s\""
             ))),
@@ -213,22 +213,26 @@ mod tests {
     }
 
     #[test]
-    fn values_are_whole_milliseconds() {
-        assert_eq!(parse_duration("0.4ms"), Ok(Duration::ZERO));
-        assert_eq!(parse_duration("1.6ms"), Ok(Duration::from_millis(2)));
-        assert_eq!(parse_duration("0.0004"), Ok(Duration::ZERO));
+    fn values_are_whole_microseconds() {
+        let us = Duration::from_micros;
+        assert_eq!(parse_duration("0.4ms"), Ok(us(400)));
+        assert_eq!(parse_duration("1.6ms"), Ok(us(1600)));
+        assert_eq!(parse_duration("0.0004"), Ok(us(400)));
+        assert_eq!(parse_duration("0.0000004"), Ok(Duration::ZERO));
         let d: Dur = toml::from_str::<toml::Table>("d = 0.0016").unwrap()["d"]
             .clone()
             .try_into()
             .unwrap();
-        assert_eq!(d, Dur(Duration::from_millis(2)));
+        assert_eq!(d, Dur(us(1600)));
     }
 
     #[test]
     fn large_values_format_back_to_the_same_text() {
         // Summed in f64, this once came back as 35.599999994s.
-        let s = "3777760m35.6s";
-        assert_eq!(format_duration(parse_duration(s).unwrap()), s);
+        let d = parse_duration("3777760m35.6s").unwrap();
+        let shown = format_duration(d);
+        assert_eq!(shown, "62962h40m35.6s");
+        assert_eq!(parse_duration(&shown), Ok(d));
     }
 
     #[test]
@@ -236,14 +240,14 @@ mod tests {
         use crate::engine::policy::file::{parse, show};
         let text = "[liveness]\nping-interval = \"1.4ms\"\nping-timeout = 0.0026\n";
         let policy = parse("p.toml", text).unwrap();
-        assert_eq!(policy.ping_interval, Duration::from_millis(1));
+        assert_eq!(policy.ping_interval, Duration::from_micros(1400));
         let back = parse("shown.toml", &show(&policy)).unwrap();
         assert_eq!(
             (back.ping_interval, back.ping_timeout),
             (policy.ping_interval, policy.ping_timeout)
         );
-        // Below half a millisecond is zero, refused where zero is.
-        assert!(parse("p.toml", "[liveness]\nping-interval = \"0.4ms\"\n").is_err());
+        // Below half a microsecond is zero, refused where zero is.
+        assert!(parse("p.toml", "[liveness]\nping-interval = \"0.0004ms\"\n").is_err());
     }
 
     #[test]
