@@ -28,29 +28,15 @@ enum Next {
 
 /// Parses the frame at the start of `buf` (client frames are masked).
 fn next(buf: &[u8]) -> Next {
-    if buf.len() < 2 {
+    let Some(wire::FrameHead {
+        opcode,
+        len,
+        at,
+        mask,
+    }) = wire::frame_head(buf)
+    else {
         return Next::Incomplete;
-    }
-    let opcode = buf[0] & 0x0f;
-    let masked = buf[1] & 0x80 != 0;
-    let (len, mut at) = match buf[1] & 0x7f {
-        126 if buf.len() >= 4 => (u64::from(u16::from_be_bytes([buf[2], buf[3]])), 4),
-        127 if buf.len() >= 10 => {
-            let mut b = [0u8; 8];
-            b.copy_from_slice(&buf[2..10]);
-            (u64::from_be_bytes(b), 10)
-        }
-        126 | 127 => return Next::Incomplete,
-        n => (u64::from(n), 2),
     };
-    let mut mask = [0u8; 4];
-    if masked {
-        let Some(m) = buf.get(at..at + 4) else {
-            return Next::Incomplete;
-        };
-        mask.copy_from_slice(m);
-        at += 4;
-    }
     if opcode < 0x8 {
         return Next::Data { header: at, len };
     }

@@ -143,10 +143,23 @@ enum Parsed {
     Incomplete,
 }
 
-/// Looks at the first (client, usually masked) frame in `buf`.
-fn next_close(buf: &[u8]) -> Parsed {
+/// The header of the (client, usually masked) frame at the start of a
+/// buffer.
+pub(super) struct FrameHead {
+    /// The opcode.
+    pub opcode: u8,
+    /// The payload's length.
+    pub len: u64,
+    /// Where the payload starts (the header's length, mask included).
+    pub at: usize,
+    /// The mask (zeros when the frame had none).
+    pub mask: [u8; 4],
+}
+
+/// Reads the frame header at the start of `buf`; `None` until it is whole.
+pub(super) fn frame_head(buf: &[u8]) -> Option<FrameHead> {
     if buf.len() < 2 {
-        return Parsed::Incomplete;
+        return None;
     }
     let opcode = buf[0] & 0x0f;
     let masked = buf[1] & 0x80 != 0;
@@ -157,17 +170,33 @@ fn next_close(buf: &[u8]) -> Parsed {
             b.copy_from_slice(&buf[2..10]);
             (u64::from_be_bytes(b), 10)
         }
-        126 | 127 => return Parsed::Incomplete,
+        126 | 127 => return None,
         n => (u64::from(n), 2),
     };
     let mut mask = [0u8; 4];
     if masked {
-        let Some(m) = buf.get(at..at + 4) else {
-            return Parsed::Incomplete;
-        };
-        mask.copy_from_slice(m);
+        mask.copy_from_slice(buf.get(at..at + 4)?);
         at += 4;
     }
+    Some(FrameHead {
+        opcode,
+        len,
+        at,
+        mask,
+    })
+}
+
+/// Looks at the first (client, usually masked) frame in `buf`.
+fn next_close(buf: &[u8]) -> Parsed {
+    let Some(FrameHead {
+        opcode,
+        len,
+        at,
+        mask,
+    }) = frame_head(buf)
+    else {
+        return Parsed::Incomplete;
+    };
     let Ok(len) = usize::try_from(len) else {
         return Parsed::Incomplete;
     };
