@@ -35,7 +35,12 @@ pub fn normalize_url(input: &str) -> Result<Url, EngineError> {
         "ws" | "http" => "ws",
         "wss" | "https" => "wss",
         other => {
-            let rest = escape(&with_scheme[other.len() + 3..]);
+            // The scheme need not be followed by `://` (`x:😀://a` is a URL
+            // of scheme `x`): take what follows the first `://`, if any.
+            let after = with_scheme
+                .split_once("://")
+                .map_or(with_scheme.as_str(), |(_, rest)| rest);
+            let rest = escape(after);
             return Err(EngineError::url(format!(
                 "`{other}://` is not a WebSocket scheme; use ws:// or wss:// (for example ws://{rest})"
             )));
@@ -149,6 +154,12 @@ mod tests {
         );
         assert_eq!(n("localhost:9000/ws").unwrap(), "ws://localhost:9000/ws");
         assert_eq!(n("127.0.0.1").unwrap(), "ws://127.0.0.1/");
+    }
+
+    #[test]
+    fn a_scheme_without_slashes_is_refused_without_a_panic() {
+        let e = normalize_url("x:😀://a").unwrap_err().to_string();
+        assert!(e.contains("not a WebSocket scheme"), "{e}");
     }
 
     #[test]
