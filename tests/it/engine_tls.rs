@@ -3,15 +3,11 @@
 
 use std::sync::Arc;
 
-use futures_util::{SinkExt, StreamExt};
 use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair, KeyUsagePurpose};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use tokio_rustls::TlsAcceptor;
-use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::tungstenite::protocol::CloseFrame;
-use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 
-use crate::support::{self, Server, run, serve};
+use crate::support::{self, run};
 
 /// A CA and a server certificate for `names`, both made now.
 struct Pki {
@@ -53,31 +49,6 @@ fn pki(names: &[&str]) -> Pki {
     }
 }
 
-/// A wss:// server that sends "hello over tls" and closes with 1000.
-async fn tls_server(acceptor: TlsAcceptor) -> Server {
-    serve(move |_, tcp| {
-        let acceptor = acceptor.clone();
-        async move {
-            let tls = acceptor.accept(tcp).await?;
-            let mut ws = tokio_tungstenite::accept_async(tls)
-                .await
-                .map_err(std::io::Error::other)?;
-            ws.send(Message::text("hello over tls"))
-                .await
-                .map_err(std::io::Error::other)?;
-            ws.close(Some(CloseFrame {
-                code: CloseCode::Normal,
-                reason: "".into(),
-            }))
-            .await
-            .map_err(std::io::Error::other)?;
-            while ws.next().await.is_some() {}
-            Ok(())
-        }
-    })
-    .await
-}
-
 /// Asserts a run that opened over TLS, got the message and ended with 1000.
 fn assert_opened(run: &support::Finished, insecure: bool) {
     assert_eq!(
@@ -94,7 +65,7 @@ fn assert_opened(run: &support::Finished, insecure: bool) {
 #[tokio::test]
 async fn an_unknown_issuer_is_a_tls_error_and_fatal() {
     let pki = pki(&["127.0.0.1"]);
-    let server = tls_server(pki.acceptor).await;
+    let server = crate::support::pki::wss_server(pki.acceptor).await;
     let run = run(support::settings(server.wss("/"))).await;
     support::assert_failed_attempt(&run.events, "tls", 1015);
     let message = run.events[1]["message"].as_str().unwrap_or_default();
@@ -110,7 +81,7 @@ async fn cacert_makes_the_private_ca_trusted() {
     let dir = tempfile::tempdir().unwrap();
     let ca = dir.path().join("ca.pem");
     std::fs::write(&ca, &pki.ca_pem).unwrap();
-    let server = tls_server(pki.acceptor).await;
+    let server = crate::support::pki::wss_server(pki.acceptor).await;
     let mut s = support::settings(server.wss("/"));
     s.cacert = Some(ca);
     assert_opened(&run(s).await, false);
@@ -119,7 +90,7 @@ async fn cacert_makes_the_private_ca_trusted() {
 #[tokio::test]
 async fn insecure_skips_the_checks_and_says_so() {
     let pki = pki(&["127.0.0.1"]);
-    let server = tls_server(pki.acceptor).await;
+    let server = crate::support::pki::wss_server(pki.acceptor).await;
     let mut s = support::settings(server.wss("/"));
     s.insecure = true;
     assert_opened(&run(s).await, true);
@@ -131,7 +102,7 @@ async fn a_certificate_for_another_name_is_a_tls_error_naming_both() {
     let dir = tempfile::tempdir().unwrap();
     let ca = dir.path().join("ca.pem");
     std::fs::write(&ca, &pki.ca_pem).unwrap();
-    let server = tls_server(pki.acceptor).await;
+    let server = crate::support::pki::wss_server(pki.acceptor).await;
     let mut s = support::settings(server.wss("/"));
     s.cacert = Some(ca);
     let run = run(s).await;
