@@ -3,7 +3,7 @@
 use base64::Engine as _;
 
 use super::fields;
-use super::read::Line;
+use super::line::Line;
 use crate::engine::event::{CloseInfo, Dir, EventKind, HttpReply, Payload};
 use crate::text::escape;
 

@@ -7,7 +7,8 @@ use std::fmt;
 use serde::de::{MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 
-use super::read::{Line, RecordedSession};
+use super::line::Line;
+use super::read::RecordedSession;
 use crate::engine::event::{ErrorClass, Initiator};
 use crate::engine::policy::{Class, Policy, Trigger};
 

@@ -5,7 +5,10 @@
 
 mod convert;
 mod fields;
+mod line;
+mod lines;
 mod player;
+mod prefetch;
 pub mod read;
 mod seek;
 pub mod summary;

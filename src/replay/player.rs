@@ -21,6 +21,7 @@ use ratatui::backend::{Backend, CrosstermBackend};
 use ratatui::layout::Rect;
 use tokio::sync::Notify;
 
+use super::prefetch::Prefetch;
 use super::read::{Item, Reader, Recorded, RecordedSession};
 use super::{Speed, truncated_notice};
 use crate::app::{App, Effect, FRAME, Msg, ReplayView, update};
@@ -45,7 +46,7 @@ pub async fn run(
     let first = loop {
         match reader.next_item()? {
             Some(Item::Session(s)) => session = s,
-            Some(Item::Event(e)) => break Some(*e),
+            Some(Item::Event(e)) => break Some(e),
             Some(Item::Unknown) => {}
             None => break None,
         }
@@ -63,7 +64,7 @@ pub async fn run(
     };
     let mut player = Player {
         path: path.to_path_buf(),
-        reader,
+        reader: Prefetch::spawn(reader),
         pending: first,
         session,
         app: App::new(opts.history, themes.len().max(1)),
@@ -94,7 +95,8 @@ pub async fn run(
 
 pub(super) struct Player {
     pub(super) path: PathBuf,
-    pub(super) reader: FileReader,
+    /// The events after `pending`, read ahead on a thread.
+    pub(super) reader: Prefetch,
     /// The next event, read but not applied yet.
     pub(super) pending: Option<Recorded>,
     pub(super) session: RecordedSession,

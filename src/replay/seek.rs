@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context as _;
 
 use super::player::Player;
+use super::prefetch::Prefetch;
 use super::read::Reader;
 use crate::app::{App, Msg, ReplayControl, update};
 use crate::headless::SessionRecord;
@@ -75,8 +76,10 @@ impl Player {
 
     /// Reads the recording again from its start with a fresh view.
     pub(super) fn restart(&mut self) -> anyhow::Result<()> {
-        self.reader = Reader::open(&self.path)
-            .with_context(|| format!("reopening {}", self.path.display()))?;
+        self.reader = Prefetch::spawn(
+            Reader::open(&self.path)
+                .with_context(|| format!("reopening {}", self.path.display()))?,
+        );
         self.pending = self.reader.next_event()?;
         self.closes.clear();
         self.last_seq = None;
