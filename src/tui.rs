@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use std::time::SystemTime;
 
 use anyhow::{Context as _, anyhow};
-use crossterm::event::{Event, EventStream, KeyEventKind, MouseButton, MouseEventKind};
+use crossterm::event::{Event, EventStream, KeyEventKind};
 use futures_util::StreamExt as _;
 use ratatui::Terminal;
 use ratatui::backend::{Backend, CrosstermBackend};
@@ -344,25 +344,9 @@ impl Loop<'_> {
                     height: *height,
                 })
             }
-            Event::Mouse(m) => match m.kind {
-                MouseEventKind::ScrollDown => Wake::Msg(Msg::Wheel(1)),
-                MouseEventKind::ScrollUp => Wake::Msg(Msg::Wheel(-1)),
-                MouseEventKind::Down(MouseButton::Left) => {
-                    let area = ui::regions(self.size, self.app).timeline;
-                    let inside = m.column > area.x
-                        && m.column + 1 < area.right()
-                        && m.row > area.y
-                        && m.row + 1 < area.bottom();
-                    if inside {
-                        Wake::Msg(Msg::Click {
-                            row: m.row - area.y - 1,
-                        })
-                    } else {
-                        Wake::Nothing
-                    }
-                }
-                _ => Wake::Nothing,
-            },
+            Event::Mouse(m) => {
+                ui::mouse_message(self.size, self.app, m).map_or(Wake::Nothing, Wake::Msg)
+            }
             _ => Wake::Nothing,
         }
     }

@@ -127,6 +127,8 @@ fn normal(app: &mut App, action: Action) -> Vec<Effect> {
         Action::End | Action::Follow => app.view.follow = true,
         Action::Open => open_viewer(app),
         Action::NextTheme => app.theme = (app.theme + 1) % app.theme_count,
+        Action::PanelDown => scroll_panel(app, 1),
+        Action::PanelUp => scroll_panel(app, -1),
         Action::Explain => match app.explain_target() {
             Some(shown) => app.mode = Mode::Explain { shown, scroll: 0 },
             None => app.notice = Some("nothing to explain yet: no close so far".to_owned()),
@@ -365,6 +367,27 @@ pub(super) fn wheel(app: &mut App, delta: i8) {
         // Turning the wheel must not recall a message or move a picker.
         _ => {}
     }
+}
+
+/// The wheel over the close panel scrolls it.
+pub(super) fn panel_wheel(app: &mut App, delta: i8) {
+    scroll_panel(app, i64::from(delta) * WHEEL_ROWS);
+}
+
+fn scroll_panel(app: &mut App, rows: i64) {
+    if let Some(close) = app.close_view() {
+        app.close_scroll.scroll(close.pos, rows);
+    }
+}
+
+/// A click on a row of the connections view selects that attempt and shows
+/// it in the timeline, as ⏎ does.
+pub(super) fn click_attempt(app: &mut App, row: usize) -> Vec<Effect> {
+    if !matches!(app.mode, Mode::Connections { .. }) || row >= app.attempts.rows.len() {
+        return Vec::new();
+    }
+    app.mode = Mode::Connections { selected: row };
+    on_action(app, Action::Confirm)
 }
 
 pub(super) fn click(app: &mut App, row: u16) {

@@ -42,6 +42,10 @@ pub enum Action {
     NextTheme,
     /// Open the catalog view of the selected code.
     Explain,
+    /// Scroll the close panel down a row.
+    PanelDown,
+    /// Scroll the close panel up a row.
+    PanelUp,
     /// Leave the overlay or input (or clear the filter).
     Back,
     /// Send what the picker or composer holds; answer a prompt.
@@ -83,7 +87,7 @@ pub enum Action {
 }
 
 /// Every key, for the help overlay.
-pub const HELP: [(&str, &str); 30] = [
+pub const HELP: [(&str, &str); 31] = [
     ("q", "quit (close 1000)"),
     ("r", "reconnect now"),
     ("p", "pause / resume auto-reconnect"),
@@ -99,6 +103,7 @@ pub const HELP: [(&str, &str); 30] = [
     ("w", "write the message to a file"),
     ("C", "clock: run time / wall (UTC)"),
     ("e", "explain the selected close code"),
+    ("J K", "scroll the close panel"),
     ("f", "follow the newest event"),
     ("t", "next theme"),
     ("s", "save the events so far as a recording"),
@@ -108,7 +113,10 @@ pub const HELP: [(&str, &str); 30] = [
     ("G", "same as End"),
     ("Esc", "clear the filter, or leave an overlay"),
     ("Ctrl-C", "close with 1001 (going away) and quit"),
-    ("mouse", "wheel scrolls, a click selects"),
+    (
+        "mouse",
+        "wheel scrolls (the close panel too), a click selects",
+    ),
     ("viewer", "v raw/pretty/hex, ↑↓ PgUp PgDn scroll"),
     ("composer", "⏎ send, Alt-⏎ new line, ↑↓ recall"),
     ("", "Tab text/hex/base64, Ctrl-A E U K W"),
@@ -218,6 +226,8 @@ fn normal(code: KeyCode, chord: bool) -> Option<Action> {
         KeyCode::Enter => Action::Open,
         KeyCode::Char('t') => Action::NextTheme,
         KeyCode::Char('e') => Action::Explain,
+        KeyCode::Char('J') => Action::PanelDown,
+        KeyCode::Char('K') => Action::PanelUp,
         KeyCode::Char('/') => Action::Filter,
         KeyCode::Char('n') => Action::NextMatch,
         KeyCode::Char('N') => Action::PrevMatch,

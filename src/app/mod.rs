@@ -38,7 +38,8 @@ pub use pretty::pretty_json;
 pub use severity::{Severity, severity};
 pub use state::{
     CLOSE_CODES, ClosedAttempt, Connection, Countdown, DEFAULT_HISTORY, ErrorFact,
-    MAX_REASON_BYTES, Phase, SERIES_LEN, SPINNER_STEP, Stats, Timeline, View, error_fact,
+    MAX_REASON_BYTES, PanelScroll, Phase, SERIES_LEN, SPINNER_STEP, Stats, Timeline, View,
+    error_fact,
 };
 pub use update::update;
 pub use viewer::{Format, RowIndex, Viewer, rows_from};
@@ -79,6 +80,13 @@ pub enum Msg {
     },
     /// The mouse wheel turned: down (positive) or up, in rows.
     Wheel(i8),
+    /// The mouse wheel turned over the close panel.
+    PanelWheel(i8),
+    /// A click on the `row`-th row of the connections view's table (from 0).
+    ClickAttempt {
+        /// The row inside the table.
+        row: usize,
+    },
     /// A click on the timeline's `row`-th visible row (from 0).
     Click {
         /// The row inside the timeline.
@@ -238,6 +246,8 @@ pub struct App {
     pub replay: Option<ReplayView>,
     /// The file name `s` proposes (`wsprobe-<host>-<date>.jsonl`), set by the loop.
     pub save_name: String,
+    /// How far the close panel is scrolled.
+    pub close_scroll: PanelScroll,
 }
 
 /// Most messages kept for recall.
@@ -292,6 +302,7 @@ impl App {
             reconnect_on_normal: false,
             replay: None,
             save_name: "wsprobe.jsonl".into(),
+            close_scroll: PanelScroll::default(),
         }
     }
 

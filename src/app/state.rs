@@ -2,6 +2,7 @@
 //! the panels show, and the scroll position. Nothing here does IO or reads
 //! the clock; times come in as `Instant`s.
 
+use std::cell::Cell;
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
@@ -195,6 +196,35 @@ impl Countdown {
             return 0.0;
         }
         (self.remaining(now).as_secs_f64() / self.delay.as_secs_f64()).clamp(0.0, 1.0)
+    }
+}
+
+/// How far the close panel is scrolled, for the close it showed: another
+/// close shows from its top.
+#[derive(Debug, Clone, Default)]
+pub struct PanelScroll {
+    /// Position of the close scrolled.
+    pos: u64,
+    rows: u16,
+    /// Rows that did not fit when the panel was last drawn (set by the view).
+    pub overflow: Cell<u16>,
+}
+
+impl PanelScroll {
+    /// The first row shown of the close at `pos`.
+    pub fn rows_for(&self, pos: u64) -> u16 {
+        if self.pos == pos {
+            self.rows.min(self.overflow.get())
+        } else {
+            0
+        }
+    }
+
+    /// Scrolls the close at `pos` by `delta` rows, within what does not fit.
+    pub fn scroll(&mut self, pos: u64, delta: i64) {
+        let at = i64::from(self.rows_for(pos)) + delta;
+        self.pos = pos;
+        self.rows = u16::try_from(at.clamp(0, i64::from(self.overflow.get()))).unwrap_or(0);
     }
 }
 

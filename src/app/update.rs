@@ -50,6 +50,11 @@ pub fn update(app: &mut App, msg: Msg, now: Instant) -> Vec<Effect> {
             handle::wheel(app, delta);
             Vec::new()
         }
+        Msg::PanelWheel(delta) => {
+            handle::panel_wheel(app, delta);
+            Vec::new()
+        }
+        Msg::ClickAttempt { row } => handle::click_attempt(app, row),
         Msg::Click { row } => {
             handle::click(app, row);
             Vec::new()

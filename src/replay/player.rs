@@ -78,6 +78,7 @@ pub async fn run(
         closes: Vec::new(),
         ended: false,
         rows: 10,
+        screen: Rect::new(0, 0, 80, 24),
     };
     player.reset_app();
     if let Some(first) = &player.pending {
@@ -116,6 +117,8 @@ pub(super) struct Player {
     pub(super) closes: Vec<u64>,
     pub(super) ended: bool,
     pub(super) rows: u16,
+    /// The screen's size, for what the mouse points at.
+    pub(super) screen: Rect,
 }
 
 impl Player {
@@ -132,7 +135,8 @@ impl Player {
         let shutdown = crate::signals::stop_requested();
         tokio::pin!(shutdown);
         let size = terminal.size()?;
-        self.rows = ui::timeline_rows(Rect::new(0, 0, size.width, size.height));
+        self.screen = Rect::new(0, 0, size.width, size.height);
+        self.rows = ui::timeline_rows(self.screen);
         update(&mut self.app, Msg::Viewport { rows: self.rows }, self.base);
         let mut last_draw: Option<Instant> = None;
         let mut dirty = true;
@@ -160,7 +164,7 @@ impl Player {
                     anyhow::bail!("wsprobe hit an internal error (reported above)");
                 }
                 input = input.next() => match input {
-                    Some(Ok(event)) => translate(&event),
+                    Some(Ok(event)) => self.translate(&event),
                     Some(Err(e)) => return Err(anyhow::Error::new(e).context("reading the terminal")),
                     None => anyhow::bail!("the terminal closed its input"),
                 },
@@ -177,7 +181,7 @@ impl Player {
                 let Ok(event) = crossterm::event::read() else {
                     break;
                 };
-                if let Some(msg) = translate(&event)
+                if let Some(msg) = self.translate(&event)
                     && self.handle(msg)?
                 {
                     return Ok(());
@@ -343,12 +347,18 @@ impl Player {
     }
 }
 
-fn translate(event: &Event) -> Option<Msg> {
-    match event {
-        Event::Key(key) if key.kind == KeyEventKind::Press => Some(Msg::Key(*key)),
-        Event::Resize(width, height) => Some(Msg::Viewport {
-            rows: ui::timeline_rows(Rect::new(0, 0, *width, *height)),
-        }),
-        _ => None,
+impl Player {
+    fn translate(&mut self, event: &Event) -> Option<Msg> {
+        match event {
+            Event::Key(key) if key.kind == KeyEventKind::Press => Some(Msg::Key(*key)),
+            Event::Resize(width, height) => {
+                self.screen = Rect::new(0, 0, *width, *height);
+                Some(Msg::Viewport {
+                    rows: ui::timeline_rows(self.screen),
+                })
+            }
+            Event::Mouse(m) => ui::mouse_message(self.screen, &self.app, m),
+            _ => None,
+        }
     }
 }

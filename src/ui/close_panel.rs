@@ -19,6 +19,9 @@ use crate::sanitize::sanitize;
 use crate::theme::Theme;
 
 const LABEL: usize = 7;
+/// The most characters of an error message or a reason shown (both are
+/// whole in the event's viewer).
+const MESSAGE_CHARS: usize = 2000;
 
 /// Rows of content the close panel has to show at `width` columns (its
 /// border not counted).
@@ -29,12 +32,13 @@ pub fn wanted_rows(app: &App, width: u16) -> u16 {
         return 1;
     };
     app.close_view().map_or(1, |close| {
-        u16::try_from(lines(&close, usize::from(width), usize::MAX, plain).len())
-            .unwrap_or(u16::MAX)
+        u16::try_from(lines(&close, usize::from(width), plain).len()).unwrap_or(u16::MAX)
     })
 }
 
-/// Draws the close panel into `area`.
+/// Draws the close panel into `area`: all of it, or the rows that fit from
+/// where it is scrolled to (`J`/`K`, the wheel), with the rows above and
+/// below counted in the border.
 pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme, now: Instant) {
     let Some(close) = app.close_view() else {
         let block = panel(" close ", theme);
@@ -42,10 +46,44 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme, now: 
         frame.render_widget(Paragraph::new(text).block(block), area);
         return;
     };
+    let inner = panel("", theme).inner(area);
+    let mut text = lines(&close, usize::from(inner.width), theme);
+    let height = usize::from(inner.height);
+    let overflow = text.len().saturating_sub(height);
+    app.close_scroll
+        .overflow
+        .set(u16::try_from(overflow).unwrap_or(u16::MAX));
+    let first = usize::from(app.close_scroll.rows_for(close.pos)).min(overflow);
+    let below = overflow - first;
+    let mut block = panel(title(app, &close, now), theme);
+    if overflow > 0 {
+        let mut marks = Vec::new();
+        if first > 0 {
+            marks.push(format!("↑ {first}"));
+        }
+        if below > 0 {
+            marks.push(format!("↓ {below} more"));
+        }
+        block = block.title_bottom(
+            Line::styled(
+                format!(" {} · J K scroll ", marks.join(" · ")),
+                theme.muted(),
+            )
+            .right_aligned(),
+        );
+    }
+    frame.render_widget(block, area);
+    text.drain(..first);
+    text.truncate(height);
+    frame.render_widget(Paragraph::new(text).style(theme.base()), inner);
+}
+
+/// The panel's title: the real cause, and once a newer attempt is under
+/// way, which attempt this was and how long ago it closed.
+fn title(app: &App, close: &ClosedAttempt, now: Instant) -> String {
     let info = &close.info;
-    // The title names the real cause: a close derived from a handshake
-    // failure is that failure, not "1006".
-    let mut title = match info.trigger {
+    // A close derived from a handshake failure is that failure, not "1006".
+    let title = match info.trigger {
         Trigger::Code(_) | Trigger::Violation => format!(" close {} {} ", info.code, info.name),
         Trigger::User => format!(" close {} {} (closed by you) ", info.code, info.name),
         _ => format!(
@@ -54,7 +92,6 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme, now: 
             info.code
         ),
     };
-    // Once a newer attempt is under way, say which one this was and when.
     let newer = app.conn.attempt > close.attempt && app.conn.phase != Phase::Waiting;
     if newer || app.conn.phase == Phase::Open && app.conn.opened_at > close.at {
         let ago = close
@@ -65,23 +102,13 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App, theme: &Theme, now: 
                 ))
             })
             .unwrap_or_default();
-        title = format!(" #{} · {ago} ago ·{title}", close.attempt);
+        return format!(" #{} · {ago} ago ·{title}", close.attempt);
     }
-    let block = panel(title, theme);
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
-    let text = lines(
-        &close,
-        usize::from(inner.width),
-        usize::from(inner.height),
-        theme,
-    );
-    frame.render_widget(Paragraph::new(text).style(theme.base()), inner);
+    title
 }
 
-/// The panel's rows for `close`: everything, or cut to `room` rows with a
-/// marker where a section is cut.
-fn lines(close: &ClosedAttempt, width: usize, room: usize, theme: &Theme) -> Vec<Line<'static>> {
+/// The panel's rows for `close`, all of them, wrapped to `width`.
+fn lines(close: &ClosedAttempt, width: usize, theme: &Theme) -> Vec<Line<'static>> {
     let info = &close.info;
     let class = close.class();
     let mut lines = vec![Line::from(vec![
@@ -92,22 +119,16 @@ fn lines(close: &ClosedAttempt, width: usize, room: usize, theme: &Theme) -> Vec
         Span::styled(" · ", theme.muted()),
         Span::styled(if info.clean { "clean" } else { "unclean" }, theme.base()),
     ])];
-    if !info.wire {
-        lines.push(Line::styled(
-            fmt::fit("derived locally: not sent by the server", width),
-            theme.warn(),
-        ));
-    }
-    let mut wrapped = |text: &str, style: Style, max: usize| {
-        let mut parts = fmt::wrap(text, width);
-        if parts.len() > max {
-            parts.truncate(max);
-            if let Some(last) = parts.last_mut() {
-                *last = fmt::fit(&format!("{last} …"), width);
-            }
-        }
-        lines.extend(parts.into_iter().map(|p| Line::styled(p, style)));
+    let mut wrapped = |text: &str, style: Style| {
+        lines.extend(
+            fmt::wrap(text, width)
+                .into_iter()
+                .map(|p| Line::styled(p, style)),
+        );
     };
+    if !info.wire {
+        wrapped("derived locally: not sent by the server", theme.warn());
+    }
     if let Some(received) = info.received_code {
         let text = format!(
             "the server sent {received} ({}), which may never be sent: a protocol \
@@ -115,99 +136,47 @@ fn lines(close: &ClosedAttempt, width: usize, room: usize, theme: &Theme) -> Vec
             catalog::name_of(received),
             info.code
         );
-        wrapped(&text, theme.error(), 3);
+        wrapped(&text, theme.error());
     }
     if let Some(error) = &close.error {
         let text = format!(
             "after {}: {}",
             error.class.as_str(),
-            sanitize(&error.message, 300)
+            sanitize(&error.message, MESSAGE_CHARS)
         );
-        wrapped(&text, theme.error(), 2);
+        wrapped(&text, theme.error());
     }
     if !info.reason.is_empty() {
-        let text = format!("reason \"{}\"", sanitize(&info.reason, 300));
-        wrapped(&text, theme.base(), 2);
+        let text = format!("reason \"{}\"", sanitize(&info.reason, MESSAGE_CHARS));
+        wrapped(&text, theme.base());
     }
-
     if info.by_user() {
         // A close the user asked for needs no advice and no reconnect.
-        lines.push(Line::styled(
-            fmt::fit("closed at your request: no reconnect follows", width),
+        wrapped(
+            "closed at your request: no reconnect follows",
             theme.muted(),
-        ));
+        );
         return lines;
     }
     let entry = close.entry();
-    let room = room.saturating_sub(lines.len());
     let text_width = width.saturating_sub(LABEL).max(1);
-    let sections = [
-        ("means", fmt::wrap(entry.meaning, text_width)),
-        ("when", fmt::wrap(entry.when, text_width)),
-        ("fix", fmt::wrap(entry.fix, text_width)),
-    ];
-    let shares = share(&sections.each_ref().map(|(_, l)| l.len()), room);
-    for ((label, wrapped), share) in sections.iter().zip(shares) {
-        section(&mut lines, label, wrapped, share, text_width, theme);
+    // The fix first: on a small screen the first rows are the ones read
+    // without scrolling, and the fix is what the user acts on (`e` shows
+    // the entry in the catalog's order).
+    for (label, text) in [
+        ("fix", entry.fix),
+        ("means", entry.meaning),
+        ("when", entry.when),
+    ] {
+        for (i, row) in fmt::wrap(text, text_width).into_iter().enumerate() {
+            let head = if i == 0 { label } else { "" };
+            lines.push(Line::from(vec![
+                Span::styled(format!("{head:<LABEL$}"), theme.muted()),
+                Span::styled(row, Style::default()),
+            ]));
+        }
     }
     lines
-}
-
-/// Splits `room` lines among sections needing `want` lines each, when they
-/// do not all fit: every section gets its first line before any gets a
-/// second, and the fix (the last) is served first, then the meaning.
-fn share(want: &[usize; 3], room: usize) -> [usize; 3] {
-    let mut got = [0; 3];
-    let mut left = room;
-    let order = [2, 0, 1];
-    loop {
-        let mut gave = false;
-        for &i in &order {
-            if left > 0 && got[i] < want[i] {
-                got[i] += 1;
-                left -= 1;
-                gave = true;
-            }
-        }
-        if !gave {
-            return got;
-        }
-    }
-}
-
-fn section(
-    lines: &mut Vec<Line<'static>>,
-    label: &str,
-    wrapped: &[String],
-    n: usize,
-    width: usize,
-    theme: &Theme,
-) {
-    for (i, text) in wrapped.iter().take(n).enumerate() {
-        let head = if i == 0 { label } else { "" };
-        let mut text = text.clone();
-        if i + 1 == n && n < wrapped.len() {
-            // More follows than fits: say so within the width.
-            text = fmt::fit(&format!("{text} …"), width);
-        }
-        lines.push(Line::from(vec![
-            Span::styled(format!("{head:<LABEL$}"), theme.muted()),
-            Span::styled(text, Style::default()),
-        ]));
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::share;
-
-    #[test]
-    fn sharing_serves_every_section_then_the_fix() {
-        assert_eq!(share(&[3, 3, 3], 9), [3, 3, 3]);
-        assert_eq!(share(&[3, 3, 3], 4), [1, 1, 2]);
-        assert_eq!(share(&[3, 3, 3], 2), [1, 0, 1]);
-        assert_eq!(share(&[0, 5, 1], 4), [0, 3, 1]);
-    }
 }
 
 #[cfg(test)]
@@ -222,22 +191,30 @@ mod render_tests {
 
     fn panel_text(info: CloseInfo) -> String {
         let mut app = App::new(100, 4);
-        let now = std::time::Instant::now();
+        closed(&mut app, info);
+        drawn(&app, 60, 12)
+    }
+
+    fn closed(app: &mut App, info: CloseInfo) {
         update(
-            &mut app,
+            app,
             Msg::Engine(EngineEvent {
                 seq: 0,
                 t: std::time::Duration::ZERO,
                 kind: EventKind::Close(info),
             }),
-            now,
+            std::time::Instant::now(),
         );
-        let mut term = Terminal::new(TestBackend::new(60, 12)).unwrap();
+    }
+
+    fn drawn(app: &App, width: u16, height: u16) -> String {
+        let now = std::time::Instant::now();
+        let mut term = Terminal::new(TestBackend::new(width, height)).unwrap();
         term.draw(|f| {
             super::render(
                 f,
                 f.area(),
-                &app,
+                app,
                 &Theme::builtin("default").unwrap().unwrap(),
                 now,
             );
@@ -282,5 +259,43 @@ mod render_tests {
         let text = panel_text(info);
         assert!(text.contains("closed by you"), "{text}");
         assert!(!text.contains("fix"), "{text}");
+    }
+
+    fn key(app: &mut App, c: char) {
+        let key = crossterm::event::KeyEvent::from(crossterm::event::KeyCode::Char(c));
+        update(app, Msg::Key(key), std::time::Instant::now());
+    }
+
+    #[test]
+    fn what_does_not_fit_scrolls_to_the_last_word() {
+        let mut app = App::new(100, 4);
+        closed(
+            &mut app,
+            CloseInfo::derived(1006, Initiator::Local, Trigger::Code(1006)),
+        );
+        let entry = crate::engine::catalog::lookup(1006);
+        let last_word = entry.when.split_whitespace().last().unwrap();
+        let first = drawn(&app, 50, 8);
+        assert!(first.contains("↓") && first.contains("more"), "{first}");
+        assert!(!first.contains("↑"), "{first}");
+        assert!(!first.contains(last_word), "{first}");
+        // J scrolls a row at a time, no further than the end.
+        for _ in 0..200 {
+            key(&mut app, 'J');
+            drawn(&app, 50, 8);
+        }
+        let end = drawn(&app, 50, 8);
+        assert!(end.contains(last_word), "{end}");
+        assert!(end.contains("↑") && !end.contains("more"), "{end}");
+        // K comes back a row at once, even after scrolling past the end.
+        key(&mut app, 'K');
+        let back = drawn(&app, 50, 8);
+        assert!(back.contains("↓ 1 more"), "{back}");
+        // Tall enough, there is nothing to scroll and no marker.
+        let tall = drawn(&app, 50, 40);
+        assert!(
+            tall.contains(last_word) && !tall.contains("scroll"),
+            "{tall}"
+        );
     }
 }

@@ -50,6 +50,25 @@ fn row_text(app: &App, row: &AttemptRow, now: Duration) -> (String, String) {
     (head, tail)
 }
 
+/// The attempts shown in a view of `height` rows inside its border: the
+/// first one's index and how many, so that `selected` is visible.
+fn window(height: u16, selected: usize) -> (usize, usize) {
+    let visible = usize::from(height).saturating_sub(TOTALS + 1).max(1);
+    ((selected + 1).saturating_sub(visible), visible)
+}
+
+/// The attempt drawn at screen row `y` of the view drawn into `area` with
+/// `selected` highlighted, if `y` is on one.
+pub fn attempt_at(area: Rect, app: &App, selected: usize, y: u16) -> Option<usize> {
+    let inner = ratatui::widgets::Block::bordered().inner(area);
+    // The table's heading is the first row inside the border.
+    let row = usize::from(y.checked_sub(inner.y + 1)?);
+    let (first, visible) = window(inner.height, selected);
+    (row < visible)
+        .then_some(first + row)
+        .filter(|i| *i < app.attempts.rows.len())
+}
+
 /// Draws the connections view into `area`, row `selected` highlighted.
 pub fn render(
     frame: &mut Frame<'_>,
@@ -69,8 +88,7 @@ pub fn render(
     frame.render_widget(block, area);
     let width = usize::from(inner.width);
     let run = app.run_time(now);
-    let visible = usize::from(inner.height).saturating_sub(TOTALS + 1).max(1);
-    let first = (selected + 1).saturating_sub(visible);
+    let (first, visible) = window(inner.height, selected);
     let mut lines = vec![Line::styled(
         fmt::fit(
             "#    started       open    in/out    bytes in/out ended · then · name",

@@ -11,12 +11,14 @@ mod explain;
 pub mod fmt;
 mod footer;
 mod help;
+mod mouse;
 mod picker;
 mod sparklines;
 mod status;
 mod timeline;
 mod viewer;
 
+pub use mouse::message as mouse_message;
 use std::time::Instant;
 
 use ratatui::Frame;
@@ -155,11 +157,7 @@ pub fn render(frame: &mut Frame<'_>, app: &App, theme: &Theme, now: Instant) {
     let regions = regions(area, app);
     status::render(frame, regions.status, app, theme, now);
     footer::render(frame, regions.footer, app, theme);
-    let body = Rect {
-        y: regions.status.bottom(),
-        height: regions.footer.y.saturating_sub(regions.status.bottom()),
-        ..area
-    };
+    let body = body(area, &regions);
     match &app.mode {
         Mode::Explain { shown, scroll } => {
             explain::render(frame, body, shown, *scroll, theme);
@@ -184,6 +182,16 @@ pub fn render(frame: &mut Frame<'_>, app: &App, theme: &Theme, now: Instant) {
         Mode::Picker(p) => picker::render(frame, body, p, theme),
         Mode::Composer(c) => composer::render(frame, regions.timeline, c, theme),
         _ => {}
+    }
+}
+
+/// The screen between the status bar and the footer, where the full-screen
+/// views go.
+fn body(area: Rect, regions: &Regions) -> Rect {
+    Rect {
+        y: regions.status.bottom(),
+        height: regions.footer.y.saturating_sub(regions.status.bottom()),
+        ..area
     }
 }
 

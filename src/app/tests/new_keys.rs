@@ -267,6 +267,17 @@ fn a_lists_attempts_and_enter_jumps_to_one() {
     h.key(KeyCode::Enter);
     assert_eq!(h.app.mode, Mode::Normal);
     assert_eq!(h.app.selected(), Some(0));
+    // A click on a row does the same, in one go.
+    h.char('a');
+    update(&mut h.app, Msg::ClickAttempt { row: 1 }, h.base);
+    assert_eq!(h.app.mode, Mode::Normal);
+    assert_eq!(h.app.selected(), Some(h.app.attempts.rows[1].pos));
+    // Outside the view, or below the last row, a click does nothing.
+    update(&mut h.app, Msg::ClickAttempt { row: 0 }, h.base);
+    assert_eq!(h.app.selected(), Some(h.app.attempts.rows[1].pos));
+    h.char('a');
+    update(&mut h.app, Msg::ClickAttempt { row: 7 }, h.base);
+    assert_eq!(h.app.mode, Mode::Connections { selected: 1 });
 }
 
 #[test]
