@@ -55,26 +55,87 @@ async fn wait_until(
     false
 }
 
+/// The scenario server for the bench: in this process when the open-file
+/// limit allows two descriptors per client, else (or with
+/// `FLEET_SERVER=process`) `wsprobe serve` in a process of its own.
+enum Server {
+    Inline(DemoServer),
+    Process(std::process::Child, String),
+}
+
+impl Server {
+    async fn start(phase: Duration, separate: bool) -> Self {
+        if !separate {
+            let server = DemoServer::start(ServerConfig {
+                phase,
+                restart_downtime: Duration::ZERO,
+                ..ServerConfig::local()
+            })
+            .await
+            .expect("server");
+            return Server::Inline(server);
+        }
+        use std::io::BufRead as _;
+        let phase = format!("{}s", phase.as_secs());
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_wsprobe"))
+            .args(["serve", "--phase", &phase, "--restart-downtime", "0s"])
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("wsprobe serve");
+        let mut out = std::io::BufReader::new(child.stdout.take().expect("stdout"));
+        let mut first = String::new();
+        out.read_line(&mut first).expect("the server's first line");
+        let base = first
+            .split_whitespace()
+            .find(|w| w.starts_with("ws://"))
+            .expect("the server's URL")
+            .trim_end_matches('/')
+            .to_owned();
+        // Its log (a line per connection) is read and dropped.
+        std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
+        Server::Process(child, base)
+    }
+
+    fn url(&self, path: &str) -> String {
+        match self {
+            Server::Inline(s) => s.url(path),
+            Server::Process(_, base) => format!("{base}{path}"),
+        }
+    }
+
+    fn stop(self) {
+        match self {
+            Server::Inline(s) => drop(s),
+            Server::Process(mut child, _) => {
+                let _ = child.kill();
+                let _ = child.wait();
+            }
+        }
+    }
+}
+
 fn main() {
     let n: u32 = std::env::var("FLEET_CLIENTS")
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(10_000);
     let limit = limits::raise_nofile();
-    if let Err(e) = limits::check(n, 2, limit) {
+    let separate = std::env::var("FLEET_SERVER").is_ok_and(|v| v == "process")
+        || limits::check(n, 2, limit).is_err();
+    if let Err(e) = limits::check(n, if separate { 1 } else { 2 }, limit) {
         eprintln!("fleet bench: {e}");
         return;
     }
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     runtime.block_on(async move {
         let phase = Duration::from_secs(25);
-        let server = DemoServer::start(ServerConfig {
-            phase,
-            restart_downtime: Duration::ZERO,
-            ..ServerConfig::local()
-        })
-        .await
-        .expect("server");
+        let server = Server::start(phase, separate).await;
+        let whole = if separate {
+            "this process: the clients; the server runs in its own"
+        } else {
+            "whole process, clients and server"
+        };
+        println!("fleet: the server runs {}", if separate { "in a separate `wsprobe serve`" } else { "in this process" });
         let url = url::Url::parse(&server.url("/deploy")).expect("url");
         let baseline = status_kib("VmRSS:");
         let board = Arc::new(Board::new(n, false, None));
@@ -106,7 +167,7 @@ fn main() {
         let rss = status_kib("VmRSS:");
         let hwm = status_kib("VmHWM:");
         println!(
-            "memory: peak RSS {hwm} KiB = {:.1} KiB per open client (whole process, clients and server); \
+            "memory: peak RSS {hwm} KiB = {:.1} KiB per open client ({whole}); \
              RSS now {rss} KiB, {:.1} KiB per client above the {baseline} KiB before the fleet",
             hwm as f64 / f64::from(n),
             (rss.saturating_sub(baseline)) as f64 / f64::from(n)
@@ -171,7 +232,7 @@ fn main() {
         println!("peak RSS at the end: {:.1} KiB per client", status_kib("VmHWM:") as f64 / f64::from(n));
         fleet.stop(1000);
         let _ = tokio::time::timeout(Duration::from_secs(5), fleet.task).await;
-        drop(server);
+        server.stop();
     });
     runtime.shutdown_background();
 }
