@@ -6,6 +6,7 @@
 //! their announced due time. A benchmark, not a test: run it alone with
 //! `cargo bench --bench fleet`.
 
+use std::io::BufRead as _;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -75,7 +76,6 @@ impl Server {
             .expect("server");
             return Server::Inline(server);
         }
-        use std::io::BufRead as _;
         let phase = format!("{}s", phase.as_secs());
         let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_wsprobe"))
             .args(["serve", "--phase", &phase, "--restart-downtime", "0s"])

@@ -4,12 +4,12 @@
 //! `--speed max` replay is not held to the speed of one thread doing it all.
 //!
 //! Parsed chunks come back in file order through a bounded queue: at most
-//! [`DEPTH`] chunks (of at most a few hundred KiB of lines, or one long
-//! line) are read ahead, so a recording of huge messages is not read far
-//! ahead into memory. Dropping a [`Prefetch`] stops its threads.
+//! [`DEPTH`] chunks, and at most [`BUDGET`] bytes of lines beyond the chunk
+//! being handed out, are read ahead, so a recording of huge messages is not
+//! read far ahead into memory. Dropping a [`Prefetch`] stops its threads.
 
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 
 use super::line::{Parsed, parse_lines};
 use super::lines::{Chunk, Handout, Lines, Next};
@@ -19,10 +19,17 @@ use super::read::{Item, ReadError, Reader, Recorded};
 const DEPTH: usize = 4;
 /// Threads that parse.
 const WORKERS: usize = 2;
+/// Bytes of lines read ahead, when more than one chunk is.
+const BUDGET: usize = 32 << 20;
 
-/// A chunk's records, the error of its bad line, and what stopped the
-/// reading after it.
-type Done = (Vec<Parsed>, Option<(ReadError, bool)>, Option<ReadError>);
+/// A chunk's records, the error of its bad line, what stopped the reading
+/// after it, and its size in bytes.
+type Done = (
+    Vec<Parsed>,
+    Option<(ReadError, bool)>,
+    Option<ReadError>,
+    usize,
+);
 type Job = (Chunk, SyncSender<Done>);
 
 /// A recording read ahead on threads, handed out one event at a time.
@@ -30,6 +37,54 @@ pub struct Prefetch {
     /// Each chunk's result, in file order.
     slots: Receiver<Receiver<Done>>,
     handout: Handout,
+    budget: Arc<Budget>,
+}
+
+/// The bytes of lines read and not yet handed out; the reader waits while
+/// they are over [`BUDGET`] (unless nothing else is read ahead, so one line
+/// longer than the budget is still read).
+#[derive(Default)]
+struct Budget {
+    /// Bytes read ahead, and whether the reading is over.
+    state: Mutex<(usize, bool)>,
+    freed: Condvar,
+}
+
+impl Budget {
+    /// Waits until `bytes` more may be read ahead; false once it is over.
+    fn take(&self, bytes: usize) -> bool {
+        let Ok(mut state) = self.state.lock() else {
+            return false;
+        };
+        while !state.1 && state.0 > 0 && state.0 + bytes > BUDGET {
+            state = match self.freed.wait(state) {
+                Ok(state) => state,
+                Err(_) => return false,
+            };
+        }
+        state.0 += bytes;
+        !state.1
+    }
+
+    fn give(&self, bytes: usize) {
+        if let Ok(mut state) = self.state.lock() {
+            state.0 = state.0.saturating_sub(bytes);
+            self.freed.notify_all();
+        }
+    }
+
+    fn close(&self) {
+        if let Ok(mut state) = self.state.lock() {
+            state.1 = true;
+            self.freed.notify_all();
+        }
+    }
+}
+
+impl Drop for Prefetch {
+    fn drop(&mut self) {
+        self.budget.close();
+    }
 }
 
 impl Prefetch {
@@ -47,10 +102,16 @@ impl Prefetch {
                 .spawn(move || parse_chunks(&jobs));
             started = started.and(worker.map(drop));
         }
+        let budget = Arc::new(Budget::default());
+        let reader_budget = Arc::clone(&budget);
         let cutter = std::thread::Builder::new()
             .name("replay-reader".into())
-            .spawn(move || cut(lines, &slot_tx, &job_tx));
-        let mut p = Self { slots, handout };
+            .spawn(move || cut(lines, &slot_tx, &job_tx, &reader_budget));
+        let mut p = Self {
+            slots,
+            handout,
+            budget,
+        };
         if let Err(e) = started.and(cutter.map(drop)) {
             let stop = ReadError {
                 line: 0,
@@ -72,7 +133,10 @@ impl Prefetch {
                 // A thread that died without a word panicked, which the
                 // panic hook has reported: the end.
                 Next::More => match self.slots.recv().map(|done| done.recv()) {
-                    Ok(Ok((parsed, bad, stopped))) => self.handout.add(parsed, bad, stopped),
+                    Ok(Ok((parsed, bad, stopped, bytes))) => {
+                        self.budget.give(bytes);
+                        self.handout.add(parsed, bad, stopped);
+                    }
                     Ok(Err(_)) | Err(_) => self.handout.end(),
                 },
             }
@@ -91,10 +155,11 @@ fn cut<R: std::io::BufRead>(
     mut lines: Lines<R>,
     slots: &SyncSender<Receiver<Done>>,
     jobs: &SyncSender<Job>,
+    budget: &Budget,
 ) {
     loop {
         let mut chunk = Chunk::default();
-        if !lines.next_chunk(&mut chunk) {
+        if !lines.next_chunk(&mut chunk) || !budget.take(chunk.bytes.len()) {
             return;
         }
         let (done_tx, done) = sync_channel(1);
@@ -116,7 +181,7 @@ fn parse_chunks(jobs: &Mutex<Receiver<Job>>) {
         };
         let mut parsed = Vec::with_capacity(chunk.spans.len());
         let bad = parse_lines(&chunk.bytes, &chunk.spans, &mut parsed);
-        let _ = done.send((parsed, bad, chunk.stopped.take()));
+        let _ = done.send((parsed, bad, chunk.stopped.take(), chunk.bytes.len()));
     }
 }
 
@@ -166,4 +231,31 @@ mod tests {
         let e = p.next_event().expect_err("the bad line");
         assert_eq!(e.line, 2);
     }
+
+    #[test]
+    fn the_reader_waits_while_the_budget_is_spent_and_stops_when_dropped() {
+        let budget = Arc::new(Budget::default());
+        // Nothing read ahead: even a line past the budget may be read.
+        assert!(budget.take(BUDGET + 1));
+        let (tx, rx) = std::sync::mpsc::channel();
+        let waiting = Arc::clone(&budget);
+        let reader = std::thread::spawn(move || {
+            let _ = tx.send(waiting.take(10));
+            let _ = tx.send(waiting.take(BUDGET));
+        });
+        let short = std::time::Duration::from_millis(200);
+        assert!(rx.recv_timeout(short).is_err(), "waits while spent");
+        budget.give(BUDGET + 1);
+        assert_eq!(
+            rx.recv_timeout(TIMEOUT),
+            Ok(true),
+            "goes on once given back"
+        );
+        assert!(rx.recv_timeout(short).is_err(), "10 + BUDGET is over it");
+        budget.close();
+        assert_eq!(rx.recv_timeout(TIMEOUT), Ok(false), "stops once closed");
+        reader.join().unwrap();
+    }
+
+    const TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 }
