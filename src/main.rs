@@ -145,6 +145,8 @@ fn config_show(args: &ConfigShowArgs) -> anyhow::Result<String> {
         theme: args.theme.as_deref(),
         history: args.history,
         color: args.color,
+        clock: args.clock.as_deref(),
+        no_mouse: args.no_mouse,
     };
     let config = Config::load(&layer, &args.config, Env::from_process())?;
     Ok(wsprobe::config::show::render(&config, &args.connect)?)
@@ -276,16 +278,6 @@ fn live(cli: &Cli) -> anyhow::Result<ExitCode> {
             opts.ping_timeout = Some(settings.policy.ping_timeout);
             opts.reconnect_on_normal = settings.policy.reconnect_on_normal;
             opts.recall_file = wsprobe::config::recall_file(&settings.url);
-            if let Some(clock) = cli.output.clock.as_deref() {
-                opts.clock = if clock == "wall" {
-                    wsprobe::app::Clock::Wall
-                } else {
-                    wsprobe::app::Clock::Relative
-                };
-            }
-            if cli.output.no_mouse {
-                opts.mouse = false;
-            }
             let host = settings.url.host_str().unwrap_or("local").to_string();
             opts.save_name = Some(wsprobe::record::default_name(&host, clock.wall));
             opts.session = Some(session);

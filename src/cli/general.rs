@@ -125,6 +125,14 @@ pub struct ConfigShowArgs {
     #[arg(long, value_name = "WHEN", value_enum, hide_possible_values = true)]
     pub color: Option<ColorWhen>,
 
+    /// Times in the TUI, as for connecting: wall or relative.
+    #[arg(long, value_name = "wall|relative", value_parser = ["wall", "relative"])]
+    pub clock: Option<String>,
+
+    /// No mouse capture, as for connecting.
+    #[arg(long)]
+    pub no_mouse: bool,
+
     /// Which config file.
     #[command(flatten)]
     pub config: ConfigArgs,

@@ -31,11 +31,13 @@ pub struct CliLayer<'a> {
     pub history: Option<usize>,
     /// `--color`.
     pub color: Option<ColorWhen>,
+    /// `--clock`.
+    pub clock: Option<&'a str>,
+    /// `--no-mouse`.
+    pub no_mouse: bool,
 }
 
-/// Every setting after the merge, each with where it came from. Keys for
-/// options whose flags do not exist yet (`clock`, `mouse`, `proxy`, `cert`,
-/// `key`) are kept here, as given.
+/// Every setting after the merge, each with where it came from.
 #[derive(Debug, Clone)]
 pub struct Resolved {
     /// The `@NAME` endpoint used, if any.
@@ -87,10 +89,6 @@ struct Pick<T>(Option<Sourced<T>>);
 impl<T> Pick<T> {
     fn cli(value: Option<T>, flag: &'static str) -> Self {
         Pick(value.map(|v| Sourced::new(v, Source::Cli(flag))))
-    }
-
-    fn none() -> Self {
-        Pick(None)
     }
 
     /// The variable, parsed whenever it is set (a bad value is an error
@@ -326,10 +324,10 @@ pub fn resolve(
             .layer(force_color)
             .file(file, "color", |f| f.file.color)
             .or(ColorWhen::Auto),
-        clock: opt(Pick::none()
+        clock: opt(Pick::cli(cli.clock.map(str::to_owned), "--clock")
             .env(env, "WSPROBE_CLOCK", text)?
             .file(file, "clock", |f| f.file.clock.clone())),
-        mouse: Pick::none()
+        mouse: Pick::cli(cli.no_mouse.then_some(false), "--no-mouse")
             .env(env, "WSPROBE_MOUSE", switch)?
             .file(file, "mouse", |f| f.file.mouse)
             .or(true),

@@ -74,6 +74,8 @@ impl Config {
             theme: cli.output.theme.as_deref(),
             history: cli.output.history,
             color: cli.general.color,
+            clock: cli.output.clock.as_deref(),
+            no_mouse: cli.output.no_mouse,
         };
         Config::load(&layer, &cli.general.config, Env::from_process())
     }
@@ -299,6 +301,8 @@ pub fn settings(url: &str, args: &ConnectArgs) -> Result<Settings, UsageError> {
         theme: None,
         history: None,
         color: None,
+        clock: None,
+        no_mouse: false,
     };
     let no_file = ConfigArgs {
         config: None,
@@ -317,6 +321,8 @@ pub fn tui_options(args: &OutputArgs) -> Result<TuiOptions, UsageError> {
         theme: args.theme.as_deref(),
         history: args.history,
         color: None,
+        clock: args.clock.as_deref(),
+        no_mouse: args.no_mouse,
     };
     let no_file = ConfigArgs {
         config: None,

@@ -21,6 +21,8 @@ fn load(args: &[&str], env: &[(&str, &str)], text: &str) -> Result<Config, Usage
         theme: cli.output.theme.as_deref(),
         history: cli.output.history,
         color: cli.general.color,
+        clock: cli.output.clock.as_deref(),
+        no_mouse: cli.output.no_mouse,
     };
     let choice = Choice::Named {
         path: FILE.into(),

@@ -164,20 +164,20 @@ fn rows() -> Vec<Row> {
         },
         Row {
             key: "clock",
-            cli: None,
+            cli: Some(&["--clock", "relative"]),
             env: Some(("WSPROBE_CLOCK", "wall")),
             endpoint: None,
             file: Some("clock = \"relative\""),
-            expect: ["", "\"wall\"", "", "\"relative\"", "-"],
+            expect: ["\"relative\"", "\"wall\"", "", "\"relative\"", "-"],
             read: |r| show(&r.clock),
         },
         Row {
             key: "mouse",
-            cli: None,
-            env: Some(("WSPROBE_MOUSE", "off")),
+            cli: Some(&["--no-mouse"]),
+            env: Some(("WSPROBE_MOUSE", "on")),
             endpoint: None,
             file: Some("mouse = false"),
-            expect: ["", "false", "", "false", "true"],
+            expect: ["false", "true", "", "false", "true"],
             read: |r| (r.mouse.value.to_string(), &r.mouse.source),
         },
     ]
@@ -208,6 +208,8 @@ fn resolve_with(row: &Row, layers: [bool; 4]) -> Resolved {
         theme: cli.output.theme.as_deref(),
         history: cli.output.history,
         color: cli.general.color,
+        clock: cli.output.clock.as_deref(),
+        no_mouse: cli.output.no_mouse,
     };
     let choice = Choice::Named {
         path: FILE.into(),
