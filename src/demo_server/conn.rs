@@ -14,7 +14,7 @@ use super::fleet::Member;
 use super::hold;
 use super::http::{self, ReadError, Request, Response};
 use super::menu::retry_after_secs;
-use super::run;
+use super::play;
 use super::scenario::{RouteError, Scenario, Target};
 
 /// How long a client may take to send its request head.
@@ -104,7 +104,7 @@ pub(super) async fn handle(shared: Arc<Shared>, mut stream: TcpStream, peer: Soc
             shared.fleet.accepted.fetch_add(1, Ordering::Relaxed);
             shared.emit(format!("{line} → 101, scenario {}", scenario.name()));
             let started = tokio::time::Instant::now();
-            let outcome = Box::pin(run::scenario(&shared, &scenario, stream, leftover)).await;
+            let outcome = Box::pin(play::scenario(&shared, &scenario, stream, leftover)).await;
             shared.emit(format!(
                 "{who} {} [{}] after {:.1}s: {outcome}",
                 request.target,

@@ -30,7 +30,7 @@ mod hold;
 mod http;
 mod listen;
 mod menu;
-mod run;
+mod play;
 pub mod scenario;
 mod serve;
 mod wire;
