@@ -22,14 +22,16 @@ const WORKERS: usize = 2;
 /// Bytes of lines read ahead, when more than one chunk is.
 const BUDGET: usize = 32 << 20;
 
-/// A chunk's records, the error of its bad line, what stopped the reading
-/// after it, and its size in bytes.
-type Done = (
-    Vec<Parsed>,
-    Option<(ReadError, bool)>,
-    Option<ReadError>,
-    usize,
-);
+/// A chunk, parsed.
+struct Done {
+    parsed: Vec<Parsed>,
+    /// The error of its bad line, and whether that line had its end.
+    bad: Option<(ReadError, bool)>,
+    /// What stopped the reading after it.
+    stopped: Option<ReadError>,
+    /// Its size in bytes, for the budget.
+    bytes: usize,
+}
 type Job = (Chunk, SyncSender<Done>);
 
 /// A recording read ahead on threads, handed out one event at a time.
@@ -133,9 +135,9 @@ impl Prefetch {
                 // A thread that died without a word panicked, which the
                 // panic hook has reported: the end.
                 Next::More => match self.slots.recv().map(|done| done.recv()) {
-                    Ok(Ok((parsed, bad, stopped, bytes))) => {
-                        self.budget.give(bytes);
-                        self.handout.add(parsed, bad, stopped);
+                    Ok(Ok(done)) => {
+                        self.budget.give(done.bytes);
+                        self.handout.add(done.parsed, done.bad, done.stopped);
                     }
                     Ok(Err(_)) | Err(_) => self.handout.end(),
                 },
@@ -181,7 +183,12 @@ fn parse_chunks(jobs: &Mutex<Receiver<Job>>) {
         };
         let mut parsed = Vec::with_capacity(chunk.spans.len());
         let bad = parse_lines(&chunk.bytes, &chunk.spans, &mut parsed);
-        let _ = done.send((parsed, bad, chunk.stopped.take(), chunk.bytes.len()));
+        let _ = done.send(Done {
+            parsed,
+            bad,
+            stopped: chunk.stopped.take(),
+            bytes: chunk.bytes.len(),
+        });
     }
 }
 
