@@ -77,7 +77,6 @@ pub async fn run(
         last_seq: None,
         closes: Vec::new(),
         ended: false,
-        rows: 10,
         screen: Rect::new(0, 0, 80, 24),
     };
     player.reset_app();
@@ -116,7 +115,6 @@ pub(super) struct Player {
     /// The positions (seq) of the closes applied so far, for `[`.
     pub(super) closes: Vec<u64>,
     pub(super) ended: bool,
-    pub(super) rows: u16,
     /// The screen's size, for what the mouse points at.
     pub(super) screen: Rect,
 }
@@ -136,8 +134,7 @@ impl Player {
         tokio::pin!(shutdown);
         let size = terminal.size()?;
         self.screen = Rect::new(0, 0, size.width, size.height);
-        self.rows = ui::timeline_rows(self.screen);
-        update(&mut self.app, Msg::Viewport { rows: self.rows }, self.base);
+        self.fit_screen();
         let mut last_draw: Option<Instant> = None;
         let mut dirty = true;
         loop {
@@ -145,6 +142,12 @@ impl Player {
             dirty |= self.feed(real)?;
             let now = self.base + self.position(real);
             if dirty && last_draw.is_none_or(|t| real >= t + FRAME) {
+                // The close panel sizes to its content: the timeline's
+                // height (paging, clicks) follows it, as in a live run.
+                let rows = ui::timeline_rows_for(self.screen, &self.app);
+                if rows != self.app.view.page {
+                    update(&mut self.app, Msg::Viewport { rows }, now);
+                }
                 self.show(now);
                 let theme = &themes[self.app.theme.min(themes.len() - 1)];
                 terminal.draw(|frame| ui::render(frame, &self.app, theme, now))?;
@@ -313,9 +316,6 @@ impl Player {
     /// Handles a key or a resize; true when the user quit.
     fn handle(&mut self, msg: Msg) -> anyhow::Result<bool> {
         let now = self.base + self.position(Instant::now());
-        if let Msg::Viewport { rows } = msg {
-            self.rows = rows;
-        }
         for effect in update(&mut self.app, msg, now) {
             match effect {
                 Effect::Quit => return Ok(true),
@@ -353,12 +353,23 @@ impl Player {
             Event::Key(key) if key.kind == KeyEventKind::Press => Some(Msg::Key(*key)),
             Event::Resize(width, height) => {
                 self.screen = Rect::new(0, 0, *width, *height);
-                Some(Msg::Viewport {
-                    rows: ui::timeline_rows(self.screen),
+                Some(Msg::Screen {
+                    width: *width,
+                    height: *height,
                 })
             }
             Event::Mouse(m) => ui::mouse_message(self.screen, &self.app, m),
             _ => None,
         }
+    }
+}
+
+impl Player {
+    /// Tells the view the screen's size and the timeline's height on it.
+    pub(super) fn fit_screen(&mut self) {
+        let (width, height) = (self.screen.width, self.screen.height);
+        update(&mut self.app, Msg::Screen { width, height }, self.base);
+        let rows = ui::timeline_rows_for(self.screen, &self.app);
+        update(&mut self.app, Msg::Viewport { rows }, self.base);
     }
 }

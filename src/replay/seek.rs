@@ -8,7 +8,7 @@ use anyhow::Context as _;
 use super::player::Player;
 use super::prefetch::Prefetch;
 use super::read::Reader;
-use crate::app::{App, Msg, ReplayControl, update};
+use crate::app::{App, ReplayControl};
 use crate::headless::SessionRecord;
 
 impl Player {
@@ -97,7 +97,7 @@ impl Player {
         self.app.theme = theme.min(self.opts.themes.len().saturating_sub(1));
         self.app.view.follow = follow;
         self.app.save_name = self.save_name();
-        update(&mut self.app, Msg::Viewport { rows: self.rows }, self.base);
+        self.fit_screen();
         self.show(self.base);
     }
 

@@ -109,3 +109,37 @@ fn a_recording_plays_and_the_replay_keys_move_through_it() {
     pty.send("q");
     assert_eq!(pty.wait_exit(), 0);
 }
+
+/// A mouse event as a terminal reports it with SGR encoding (1-based).
+fn mouse(button: u8, column: u16, row: u16) -> String {
+    format!("\x1b[<{button};{column};{row}M")
+}
+
+#[test]
+fn the_mouse_scrolls_the_close_panel_and_picks_an_attempt_in_a_replay() {
+    let rec = recording();
+    let path = rec.path().to_str().unwrap();
+    let mut pty = Pty::spawn_sized(wsprobe(), &["replay", path, "--speed", "max"], &[], 80, 24);
+    pty.wait_for("the end of the recording", |s| {
+        footer(s).contains("replay ■")
+    });
+    // At 80×24 the close panel (bottom left, above the footer) cannot show
+    // all of the 1000's text; the wheel over it scrolls it.
+    pty.wait_for("the panel's marker", |s| {
+        s.contents().contains("more · J K scroll")
+    });
+    pty.send(&mouse(65, 10, 19));
+    pty.wait_for("the panel scrolled", |s| s.contents().contains("↑ 3 ·"));
+    // The connections view; a click on attempt #1 (the border, the heading,
+    // then the first row) shows it in the timeline.
+    pty.send("a");
+    pty.wait_for("the connections view", |s| {
+        s.contents().contains("connections ·")
+    });
+    pty.send(&format!("{}\x1b[<0;5;4m", mouse(0, 5, 4)));
+    pty.wait_for("the timeline again", |s| {
+        !s.contents().contains("connections ·") && s.contents().contains("connect attempt #1")
+    });
+    pty.send("q");
+    assert_eq!(pty.wait_exit(), 0);
+}
