@@ -37,6 +37,15 @@ pub struct ReplayArgs {
     /// How many events the TUI keeps [default: 100000].
     #[arg(long, value_name = "N")]
     pub history: Option<usize>,
+
+    /// Times in the TUI: run time since the start, or the recorded
+    /// wall-clock time (UTC); `C` switches [default: relative].
+    #[arg(long, value_name = "wall|relative", value_parser = ["wall", "relative"])]
+    pub clock: Option<String>,
+
+    /// Do not capture the mouse (the terminal's own selection then works).
+    #[arg(long)]
+    pub no_mouse: bool,
 }
 
 /// `wsprobe export`.

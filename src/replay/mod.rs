@@ -79,6 +79,8 @@ pub fn command(args: &ReplayArgs) -> anyhow::Result<ExitCode> {
     let output = OutputArgs {
         theme: args.theme.clone(),
         history: args.history,
+        clock: args.clock.clone(),
+        no_mouse: args.no_mouse,
         ..OutputArgs::default()
     };
     let opts = crate::config::tui_options(&output)?;

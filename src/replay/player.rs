@@ -79,13 +79,14 @@ pub async fn run(
         ended: false,
         screen: Rect::new(0, 0, 80, 24),
     };
+    player.app.clock = player.opts.clock;
     player.reset_app();
     if let Some(first) = &player.pending {
         player.at = first.event.t;
     }
     let panicked = Arc::new(Notify::new());
-    let guard =
-        TerminalGuard::enter(Arc::clone(&panicked), true).context("setting up the terminal")?;
+    let guard = TerminalGuard::enter(Arc::clone(&panicked), player.opts.mouse)
+        .context("setting up the terminal")?;
     let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
     let result = player.run(&mut terminal, &themes, &panicked).await;
     drop(terminal);
@@ -281,6 +282,10 @@ impl Player {
             return Ok(false);
         };
         let event = rec.event;
+        if self.app.wall_zero.is_none() {
+            // A recording without a session record: its events' own times.
+            self.app.wall_zero = rec.ts.and_then(|ts| ts.checked_sub(event.t));
+        }
         self.last_seq = Some(event.seq);
         if matches!(event.kind, EventKind::Close(_)) {
             self.closes.push(event.seq);

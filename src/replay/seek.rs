@@ -93,9 +93,13 @@ impl Player {
     pub(super) fn reset_app(&mut self) {
         let theme = self.app.theme;
         let follow = self.app.view.follow;
+        let clock = self.app.clock;
         self.app = App::new(self.opts.history, self.opts.themes.len().max(1));
         self.app.theme = theme.min(self.opts.themes.len().saturating_sub(1));
         self.app.view.follow = follow;
+        self.app.clock = clock;
+        // Wall-clock times are the recorded ones: the session's time zero.
+        self.app.wall_zero = self.session.wall;
         self.app.save_name = self.save_name();
         self.fit_screen();
         self.show(self.base);

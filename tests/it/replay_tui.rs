@@ -143,3 +143,38 @@ fn the_mouse_scrolls_the_close_panel_and_picks_an_attempt_in_a_replay() {
     pty.send("q");
     assert_eq!(pty.wait_exit(), 0);
 }
+
+#[test]
+fn a_replay_shows_the_recorded_wall_clock_and_can_leave_the_mouse_alone() {
+    let rec = recording();
+    let path = rec.path().to_str().unwrap();
+    let args = [
+        "replay",
+        path,
+        "--speed",
+        "max",
+        "--clock",
+        "wall",
+        "--no-mouse",
+    ];
+    let mut pty = Pty::spawn_sized(wsprobe(), &args, &[], 100, 30);
+    // The session record started at 12:00:00.000 UTC; the first event came
+    // 1 ms later, the second attempt 1.9 s later.
+    pty.wait_for("the recorded wall-clock times", |s| {
+        let text = s.contents();
+        footer(s).contains("replay ■")
+            && text.contains("12:00:00.001")
+            && text.contains("12:00:01.900")
+    });
+    let captured = pty.screen(|s| s.mouse_protocol_mode());
+    assert_eq!(
+        captured,
+        vt100::MouseProtocolMode::None,
+        "--no-mouse captured the mouse"
+    );
+    // C switches to run time.
+    pty.send("C");
+    pty.wait_for("run time", |s| s.contents().contains("00:01.900"));
+    pty.send("q");
+    assert_eq!(pty.wait_exit(), 0);
+}
