@@ -166,7 +166,7 @@ fn a_replay_shows_the_recorded_wall_clock_and_can_leave_the_mouse_alone() {
             && text.contains("12:00:00.001")
             && text.contains("12:00:01.900")
     });
-    let captured = pty.screen(|s| s.mouse_protocol_mode());
+    let captured = pty.screen(vt100::Screen::mouse_protocol_mode);
     assert_eq!(
         captured,
         vt100::MouseProtocolMode::None,
