@@ -149,6 +149,22 @@ fn decimal(whole: u128, thousandths: u128) -> String {
     }
 }
 
+/// When something happened, in a line of text: seconds since the start,
+/// right-aligned, to the millisecond (`[    6.002]`). Headless lines and
+/// the scenario server's log both stamp their lines with it; it is a clock
+/// reading, not a duration, so it carries no unit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stamp(pub Duration);
+
+impl fmt::Display for Stamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Microseconds first: the precision the JSON keeps, so a replayed
+        // recording stamps exactly what the live run did.
+        let t = self.0.as_micros() as f64 / 1e6;
+        write!(f, "[{t:>9.3}]")
+    }
+}
+
 impl FromStr for Dur {
     type Err = DurationError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {

@@ -16,6 +16,7 @@ use super::http::{self, ReadError, Request, Response};
 use super::menu::retry_after_secs;
 use super::play;
 use super::scenario::{RouteError, Scenario, Target};
+use crate::duration::format_duration;
 
 /// How long a client may take to send its request head.
 const HANDSHAKE_LIMIT: Duration = Duration::from_secs(10);
@@ -106,10 +107,10 @@ pub(super) async fn handle(shared: Arc<Shared>, mut stream: TcpStream, peer: Soc
             let started = tokio::time::Instant::now();
             let outcome = Box::pin(play::scenario(&shared, &scenario, stream, leftover)).await;
             shared.emit(format!(
-                "{who} {} [{}] after {:.1}s: {outcome}",
+                "{who} {} [{}] after {}: {outcome}",
                 request.target,
                 scenario.name(),
-                started.elapsed().as_secs_f64()
+                format_duration(started.elapsed())
             ));
         }
     }
@@ -127,8 +128,8 @@ fn answer(shared: &Shared, req: &Request) -> Answer {
             503,
             format!(
                 "Overloaded on purpose (after /overload); try again in {secs}s. \
-                 This lasts another {:.1}s.\n",
-                left.as_secs_f64()
+                 This lasts another {}.\n",
+                format_duration(left)
             ),
         )
         .header("Retry-After", secs.to_string());

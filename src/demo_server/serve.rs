@@ -11,6 +11,7 @@ use tokio::sync::broadcast::error::RecvError;
 use tokio::time::Instant;
 
 use super::{DemoServer, ServerConfig};
+use crate::duration::Stamp;
 
 #[cfg(test)]
 mod tests {
@@ -80,7 +81,7 @@ where
                 let line = storm_line(seen, now);
                 seen = now;
                 if let Some(line) = line {
-                    let printed = out(&format!("[{:>9.3}s] {line}", started.elapsed().as_secs_f64()));
+                    let printed = out(&format!("{} {line}", Stamp(started.elapsed())));
                     if let Err(e) = printed {
                         break Err(e);
                     }
@@ -94,7 +95,7 @@ where
                 };
                 // Lines quote what clients sent (paths, close reasons): escape them.
                 let text = crate::text::escape(&text);
-                let printed = out(&format!("[{:>9.3}s] {text}", started.elapsed().as_secs_f64()));
+                let printed = out(&format!("{} {text}", Stamp(started.elapsed())));
                 if let Err(e) = printed {
                     break Err(e);
                 }

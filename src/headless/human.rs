@@ -5,7 +5,7 @@ use std::io::{self, Write};
 
 use std::time::Duration;
 
-use crate::duration::{format_duration, format_millis, format_window};
+use crate::duration::{Stamp, format_duration, format_millis, format_window};
 use crate::engine::catalog;
 use crate::engine::event::{EngineEvent, EventKind, HttpReply, Payload};
 use crate::engine::policy::Trigger;
@@ -33,8 +33,7 @@ fn http_summary(h: &HttpReply) -> String {
 /// Times are taken at the precision the JSON keeps (microseconds), so a
 /// replayed recording prints exactly the lines the live run printed.
 pub fn write_human(out: &mut Vec<u8>, event: &EngineEvent) -> io::Result<()> {
-    let t = event.t.as_micros() as f64 / 1e6;
-    write!(out, "[{t:>9.3}] ")?;
+    write!(out, "{} ", Stamp(event.t))?;
     match &event.kind {
         EventKind::Connecting {
             attempt,
