@@ -179,6 +179,31 @@ fn keys_pick_open_and_leave_a_client() {
 }
 
 #[test]
+fn the_single_client_view_knows_the_screen_size() {
+    let now = Instant::now();
+    let mut w = WatchApp::new(3, "run".into(), 100, 1);
+    let size = WatchMsg::ClientScreen {
+        width: 120,
+        height: 40,
+    };
+    update(&mut w, size, now);
+    update(&mut w, key(KeyCode::Enter), now);
+    let Screen::Client { app, .. } = &w.screen else {
+        panic!("a client is open");
+    };
+    assert_eq!(app.screen, (120, 40), "told when it opens");
+    let size = WatchMsg::ClientScreen {
+        width: 60,
+        height: 20,
+    };
+    update(&mut w, size, now);
+    let Screen::Client { app, .. } = &w.screen else {
+        panic!("a client is open");
+    };
+    assert_eq!(app.screen, (60, 20), "and when the screen changes");
+}
+
+#[test]
 fn the_screen_draws_every_panel() {
     let mut w = WatchApp::new(20, "wsprobe watch: 20 clients".into(), 100, 1);
     w.fleet = deploy(20);

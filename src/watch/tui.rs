@@ -20,7 +20,7 @@ use tokio::sync::{Notify, mpsc};
 
 use super::fact::Fact;
 use super::fleet::{Fleet, FleetEnd};
-use super::view::{WatchApp, WatchEffect, WatchMsg, update};
+use super::view::{Screen, WatchApp, WatchEffect, WatchMsg, update};
 use crate::app::FRAME;
 use crate::engine::event::EngineEvent;
 use crate::theme::Theme;
@@ -91,13 +91,22 @@ async fn event_loop(
     let mut facts_open = true;
     let mut client: Option<mpsc::UnboundedReceiver<EngineEvent>> = None;
     let size = terminal.size()?;
-    let rows = crate::ui::timeline_rows(Rect::new(0, 0, size.width, size.height));
-    update(w, WatchMsg::ClientViewport(rows), Instant::now());
+    let mut screen = Rect::new(0, 0, size.width, size.height);
+    let (width, height) = (size.width, size.height);
+    update(w, WatchMsg::ClientScreen { width, height }, Instant::now());
     let mut dirty = true;
     let mut last_draw: Option<Instant> = None;
     loop {
         let now = Instant::now();
         if dirty && last_draw.is_none_or(|t| now >= t + FRAME) {
+            // The single-client view's close panel sizes to its content:
+            // the timeline's height (paging) follows it, as in a live run.
+            if let Screen::Client { app, .. } = &w.screen {
+                let rows = crate::ui::timeline_rows_for(screen, app);
+                if rows != w.client_rows {
+                    update(w, WatchMsg::ClientViewport(rows), now);
+                }
+            }
             update(
                 w,
                 WatchMsg::Tick(now.saturating_duration_since(start.into_std())),
@@ -144,10 +153,10 @@ async fn event_loop(
             }
             input = input.next() => match input {
                 Some(Ok(Event::Key(key))) if key.kind == KeyEventKind::Press => Some(WatchMsg::Key(key)),
-                Some(Ok(Event::Resize(cols, rows))) => {
+                Some(Ok(Event::Resize(width, height))) => {
                     terminal.clear()?;
-                    let rows = crate::ui::timeline_rows(Rect::new(0, 0, cols, rows));
-                    Some(WatchMsg::ClientViewport(rows))
+                    screen = Rect::new(0, 0, width, height);
+                    Some(WatchMsg::ClientScreen { width, height })
                 }
                 Some(Ok(_)) => None,
                 Some(Err(e)) => return Err(anyhow::Error::new(e).context("reading the terminal")),

@@ -56,6 +56,8 @@ pub struct WatchApp {
     pub ended: bool,
     /// Rows of events the single-client timeline shows.
     pub client_rows: u16,
+    /// The screen's size, for the single-client view.
+    pub client_screen: (u16, u16),
 }
 
 /// One input to [`update`].
@@ -71,6 +73,13 @@ pub enum WatchMsg {
     Client(EngineEvent),
     /// The single-client timeline now shows this many rows.
     ClientViewport(u16),
+    /// The screen's size changed.
+    ClientScreen {
+        /// Columns.
+        width: u16,
+        /// Rows.
+        height: u16,
+    },
     /// The selected client's engine started at this instant (its events'
     /// `t` count from there).
     ClientEpoch(Instant),
@@ -111,6 +120,7 @@ impl WatchApp {
             history,
             ended: false,
             client_rows: 10,
+            client_screen: (80, 24),
         }
     }
 
@@ -166,6 +176,13 @@ pub fn update(w: &mut WatchApp, msg: WatchMsg, now: Instant) -> Vec<WatchEffect>
             }
             Vec::new()
         }
+        WatchMsg::ClientScreen { width, height } => {
+            w.client_screen = (width, height);
+            if let Screen::Client { app, .. } = &mut w.screen {
+                app::update(app, Msg::Screen { width, height }, now);
+            }
+            Vec::new()
+        }
         WatchMsg::ClientViewport(rows) => {
             w.client_rows = rows;
             if let Screen::Client { app, .. } = &mut w.screen {
@@ -187,6 +204,8 @@ fn open_client(w: &mut WatchApp, client: u32) -> Vec<WatchEffect> {
     let mut app = App::new(w.history, w.theme_count);
     app.theme = w.theme;
     let now = Instant::now();
+    let (width, height) = w.client_screen;
+    app::update(&mut app, Msg::Screen { width, height }, now);
     app::update(
         &mut app,
         Msg::Viewport {
