@@ -149,6 +149,30 @@ fn decimal(whole: u128, thousandths: u128) -> String {
     }
 }
 
+/// A configured duration exactly as it is used, in the style of
+/// [`format_duration`] but with as many decimals as it takes, down to the
+/// microsecond (the finest unit [`parse_duration`] keeps): `1.0005s`,
+/// `5m33.333333s`. What a setting or a policy file says is shown (and
+/// written back by `policy show`) as it is, not rounded for reading.
+pub fn format_exact(d: Duration) -> String {
+    let us = d.as_micros();
+    if us < 1_000_000 {
+        return format_duration(Duration::from_micros(us as u64));
+    }
+    let rest = us % 60_000_000;
+    let seconds = (rest > 0).then(|| {
+        let (whole, micros) = (rest / 1_000_000, rest % 1_000_000);
+        if micros == 0 {
+            whole.to_string()
+        } else {
+            format!("{whole}.{micros:06}")
+                .trim_end_matches('0')
+                .to_string()
+        }
+    });
+    units(us / 60_000_000, seconds)
+}
+
 /// When something happened, in a line of text: seconds since the start,
 /// right-aligned, to the millisecond (`[    6.002]`). Headless lines and
 /// the scenario server's log both stamp their lines with it; it is a clock
@@ -174,13 +198,13 @@ impl FromStr for Dur {
 
 impl fmt::Display for Dur {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&format_duration(self.0))
+        f.write_str(&format_exact(self.0))
     }
 }
 
 impl Serialize for Dur {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&format_duration(self.0))
+        s.serialize_str(&format_exact(self.0))
     }
 }
 
@@ -215,6 +239,30 @@ pub async fn until(deadline: Option<tokio::time::Instant>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_configured_duration_is_shown_as_it_is_used() {
+        let cases = [
+            (Duration::from_micros(1_000_500), "1.0005s"),
+            (Duration::from_micros(333_333_333), "5m33.333333s"),
+            (Duration::from_micros(400), "0.4ms"),
+            (Duration::from_secs(90), "1m30s"),
+            (Duration::from_secs(3600), "1h"),
+            (Duration::ZERO, "0s"),
+        ];
+        for (d, text) in cases {
+            assert_eq!(Dur(d).to_string(), text);
+            assert_eq!(text.parse::<Dur>().map(|p| p.0), Ok(d), "{text}");
+        }
+        // A bare number of seconds in a file keeps its microseconds too.
+        let toml: Dur =
+            toml::from_str::<std::collections::BTreeMap<String, Dur>>("floor = 333.333333333")
+                .map(|m| m["floor"])
+                .expect("a number of seconds");
+        assert_eq!(toml.to_string(), "5m33.333333s");
+        // Measured times keep the shorter style.
+        assert_eq!(format_duration(Duration::from_micros(1_000_500)), "1.001s");
+    }
 
     #[test]
     fn parses_the_documented_forms() {
