@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::app::DEFAULT_HISTORY;
-use crate::cli::{ColorWhen, ConnectArgs};
+use crate::cli::{Cli, ColorWhen, ConnectArgs};
 use crate::duration::Dur;
 use crate::engine::policy::Preset;
 use crate::engine::target;
@@ -35,6 +35,21 @@ pub struct CliLayer<'a> {
     pub clock: Option<&'a str>,
     /// `--no-mouse`.
     pub no_mouse: bool,
+}
+
+impl<'a> CliLayer<'a> {
+    /// What the live command's line says.
+    pub fn of(cli: &'a Cli) -> Self {
+        Self {
+            url: cli.url.as_deref(),
+            connect: &cli.connect,
+            theme: cli.output.theme.as_deref(),
+            history: cli.output.history,
+            color: cli.general.color,
+            clock: cli.output.clock.as_deref(),
+            no_mouse: cli.output.no_mouse,
+        }
+    }
 }
 
 /// Every setting after the merge, each with where it came from.

@@ -68,16 +68,7 @@ impl Config {
 
     /// [`Config::load`] for the live command, with this process's environment.
     pub fn for_live(cli: &Cli) -> Result<Config, UsageError> {
-        let layer = CliLayer {
-            url: cli.url.as_deref(),
-            connect: &cli.connect,
-            theme: cli.output.theme.as_deref(),
-            history: cli.output.history,
-            color: cli.general.color,
-            clock: cli.output.clock.as_deref(),
-            no_mouse: cli.output.no_mouse,
-        };
-        Config::load(&layer, &cli.general.config, Env::from_process())
+        Config::load(&CliLayer::of(cli), &cli.general.config, Env::from_process())
     }
 
     /// Whether a URL (or `@NAME`) was given; without one the demo runs.

@@ -15,15 +15,7 @@ fn load(args: &[&str], env: &[(&str, &str)], text: &str) -> Result<Config, Usage
     let cli = Cli::try_parse_from(args).unwrap_or_else(|e| panic!("{args:?}: {e}"));
     let env = Env::from_pairs(env.iter().copied());
     let file = file::parse(Path::new(FILE), text)?;
-    let layer = CliLayer {
-        url: cli.url.as_deref(),
-        connect: &cli.connect,
-        theme: cli.output.theme.as_deref(),
-        history: cli.output.history,
-        color: cli.general.color,
-        clock: cli.output.clock.as_deref(),
-        no_mouse: cli.output.no_mouse,
-    };
+    let layer = CliLayer::of(&cli);
     let choice = Choice::Named {
         path: FILE.into(),
         by: "--config",

@@ -202,15 +202,7 @@ fn resolve_with(row: &Row, layers: [bool; 4]) -> Resolved {
         text.push('\n');
     }
     let file = file::parse(Path::new(FILE), &text).unwrap_or_else(|e| panic!("{text}: {e}"));
-    let layer = CliLayer {
-        url: cli.url.as_deref(),
-        connect: &cli.connect,
-        theme: cli.output.theme.as_deref(),
-        history: cli.output.history,
-        color: cli.general.color,
-        clock: cli.output.clock.as_deref(),
-        no_mouse: cli.output.no_mouse,
-    };
+    let layer = CliLayer::of(&cli);
     let choice = Choice::Named {
         path: FILE.into(),
         by: "--config",
